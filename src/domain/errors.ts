@@ -1,0 +1,72 @@
+// Domain error kinds. Adapters translate foreign errors (AWS SDK, database) into these;
+// the problem-details plugin maps each kind to one HTTP status in one table.
+
+export interface FieldViolation {
+  /** JSON-pointer-like path of the offending field, e.g. `/backend/url`. */
+  path: string;
+  message: string;
+}
+
+export type ErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'precondition-failed'
+  | 'aws-bad-request'
+  | 'throttled'
+  | 'upstream'
+  | 'audit-unavailable';
+
+export interface AwsErrorDetail {
+  /** AWS's error name, e.g. `ConflictException`. */
+  error: string;
+  requestId?: string;
+}
+
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
+  readonly violations: FieldViolation[];
+  readonly aws: AwsErrorDetail | undefined;
+  /** Seconds a client should wait before retrying (throttling). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    options: {
+      violations?: FieldViolation[];
+      aws?: AwsErrorDetail;
+      retryAfterSeconds?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'DomainError';
+    this.kind = kind;
+    this.violations = options.violations ?? [];
+    this.aws = options.aws;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function validationError(violations: FieldViolation[]): DomainError {
+  const detail =
+    violations.length === 1
+      ? `1 field is invalid: ${violations[0]!.path}`
+      : `${violations.length} fields are invalid: ${violations.map((v) => v.path).join(', ')}`;
+  return new DomainError('validation', detail, { violations });
+}
+
+export function notFound(message: string): DomainError {
+  return new DomainError('not-found', message);
+}
+
+export function conflict(message: string): DomainError {
+  return new DomainError('conflict', message);
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
