@@ -31,6 +31,8 @@ export class DomainError extends Error {
   readonly aws: AwsErrorDetail | undefined;
   /** Seconds a client should wait before retrying (throttling). */
   readonly retryAfterSeconds: number | undefined;
+  /** The audit record of the change this error ended, once one was written. */
+  auditId: string | undefined;
 
   constructor(
     kind: ErrorKind,

@@ -1,0 +1,68 @@
+// buildApp(deps): the one factory the server, the Lambda handler and the tests call. Every
+// Fastify option lives here, so that tests exercise production settings. Never calls ready().
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import { healthRoutes } from './plugins/health.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { installProblemDetails } from './plugins/problem-details.js';
+import { apiRoutes } from './routes/apis.js';
+import { integrationResponseRoutes } from './routes/integration-responses.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { routeIntegrationRoutes } from './routes/route-integration.js';
+import type { ApiService } from './services/api-service.js';
+import type { IntegrationService } from './services/integration-service.js';
+import type { AuditStore } from './services/ports.js';
+import type { RouteIntegrationService } from './services/route-integration-service.js';
+import { validatorCompilers } from './validation.js';
+
+export interface AppServices {
+  apis: ApiService;
+  routeIntegrations: RouteIntegrationService;
+  integrations: IntegrationService;
+}
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimitBytes' | 'logLevel'>;
+  services: AppServices;
+  auditStore: AuditStore;
+  /** A pino logger or logger options; false silences logging (tests). */
+  logger?: FastifyServerOptions['logger'] | false;
+  /** Trust `x-request-id` (Lambda mode: API Gateway's request id). */
+  trustRequestIdHeader?: boolean;
+  swaggerUiBaseDir?: string;
+}
+
+const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const logger =
+    deps.logger === undefined
+      ? { level: deps.config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+      : deps.logger;
+  const app = Fastify({
+    logger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    requestIdHeader: deps.trustRequestIdHeader ? 'x-request-id' : false,
+    // Explicit server timeouts: a slow client cannot hold a socket forever.
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    requestTimeout: 120_000,
+    routerOptions: { maxParamLength: 512 },
+    schemaController: validatorCompilers(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installProblemDetails(app);
+  await registerOpenApi(app, deps.swaggerUiBaseDir ? { swaggerUiBaseDir: deps.swaggerUiBaseDir } : {});
+  await app.register(healthRoutes, { auditStore: deps.auditStore });
+  await app.register(
+    async (v1) => {
+      await v1.register(apiRoutes, { apis: deps.services.apis });
+      await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations });
+      await v1.register(integrationRoutes, { integrations: deps.services.integrations });
+      await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,186 @@
+// ApiGatewayPort over the SDK's ApiGatewayV2Client. Pagination, name conversion and error
+// translation happen here so that services see whole lists of domain objects.
+import {
+  CreateIntegrationCommand,
+  CreateIntegrationResponseCommand,
+  CreateRouteCommand,
+  CreateRouteResponseCommand,
+  DeleteIntegrationCommand,
+  DeleteIntegrationResponseCommand,
+  DeleteRouteCommand,
+  DeleteRouteResponseCommand,
+  GetApiCommand,
+  GetApisCommand,
+  GetIntegrationCommand,
+  GetIntegrationResponsesCommand,
+  GetIntegrationsCommand,
+  GetRouteResponsesCommand,
+  GetRoutesCommand,
+  UpdateIntegrationCommand,
+  UpdateIntegrationResponseCommand,
+  UpdateRouteCommand,
+  type ApiGatewayV2Client,
+} from '@aws-sdk/client-apigatewayv2';
+import type {
+  Integration,
+  IntegrationResponse,
+  Route,
+  RouteResponse,
+  WebSocketApi,
+} from '../domain/model.js';
+import type { ApiGatewayPort } from '../services/ports.js';
+import { sendWithConflictRetry } from './send.js';
+import {
+  API_FIELDS,
+  INTEGRATION_FIELDS,
+  INTEGRATION_RESPONSE_FIELDS,
+  ROUTE_FIELDS,
+  ROUTE_RESPONSE_FIELDS,
+  toSdkNames,
+  toWireNames,
+} from './wire-fields.js';
+
+/** The largest page API Gateway serves; fewer round trips for a 300-route API. */
+const PAGE_SIZE = '500';
+
+export function createApiGatewayAdapter(client: ApiGatewayV2Client): ApiGatewayPort {
+  // Commands are typed per operation; the output is converted to wire names right after.
+  const send = <T>(command: object): Promise<T> =>
+    sendWithConflictRetry(() => client.send(command as never) as Promise<T>);
+
+  async function paginate<T>(
+    fetchPage: (nextToken: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await fetchPage(nextToken);
+      all.push(...(page.Items ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return all;
+  }
+
+  const integration = (shape: object) => toWireNames<Integration>(shape, INTEGRATION_FIELDS);
+  const integrationResponse = (shape: object) =>
+    toWireNames<IntegrationResponse>(shape, INTEGRATION_RESPONSE_FIELDS);
+  const route = (shape: object) => toWireNames<Route>(shape, ROUTE_FIELDS);
+  const routeResponse = (shape: object) => toWireNames<RouteResponse>(shape, ROUTE_RESPONSE_FIELDS);
+  const api = (shape: object) => toWireNames<WebSocketApi>(shape, API_FIELDS);
+
+  return {
+    async listApis() {
+      const items = await paginate<object>((NextToken) =>
+        send(new GetApisCommand({ MaxResults: PAGE_SIZE, NextToken })),
+      );
+      return items.map(api).filter((candidate) => candidate.protocolType === 'WEBSOCKET');
+    },
+    async getApi(apiId) {
+      return api(await send<object>(new GetApiCommand({ ApiId: apiId })));
+    },
+    async listRoutes(apiId) {
+      const items = await paginate<object>((NextToken) =>
+        send(new GetRoutesCommand({ ApiId: apiId, MaxResults: PAGE_SIZE, NextToken })),
+      );
+      return items.map(route);
+    },
+    async createRoute(apiId, fields) {
+      return route(await send<object>(new CreateRouteCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)));
+    },
+    async updateRoute(apiId, routeId, fields) {
+      return route(
+        await send<object>(new UpdateRouteCommand({ ApiId: apiId, RouteId: routeId, ...toSdkNames(fields) })),
+      );
+    },
+    async deleteRoute(apiId, routeId) {
+      await send(new DeleteRouteCommand({ ApiId: apiId, RouteId: routeId }));
+    },
+    async listIntegrations(apiId) {
+      const items = await paginate<object>((NextToken) =>
+        send(new GetIntegrationsCommand({ ApiId: apiId, MaxResults: PAGE_SIZE, NextToken })),
+      );
+      return items.map(integration);
+    },
+    async getIntegration(apiId, integrationId) {
+      return integration(
+        await send<object>(new GetIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId })),
+      );
+    },
+    async createIntegration(apiId, fields) {
+      return integration(
+        await send<object>(new CreateIntegrationCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)),
+      );
+    },
+    async updateIntegration(apiId, integrationId, fields) {
+      return integration(
+        await send<object>(
+          new UpdateIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId, ...toSdkNames(fields) }),
+        ),
+      );
+    },
+    async deleteIntegration(apiId, integrationId) {
+      await send(new DeleteIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId }));
+    },
+    async listIntegrationResponses(apiId, integrationId) {
+      const items = await paginate<object>((NextToken) =>
+        send(
+          new GetIntegrationResponsesCommand({
+            ApiId: apiId,
+            IntegrationId: integrationId,
+            MaxResults: PAGE_SIZE,
+            NextToken,
+          }),
+        ),
+      );
+      return items.map(integrationResponse);
+    },
+    async createIntegrationResponse(apiId, integrationId, fields) {
+      return integrationResponse(
+        await send<object>(
+          new CreateIntegrationResponseCommand({
+            ApiId: apiId,
+            IntegrationId: integrationId,
+            ...toSdkNames(fields),
+          } as never),
+        ),
+      );
+    },
+    async updateIntegrationResponse(apiId, integrationId, integrationResponseId, fields) {
+      return integrationResponse(
+        await send<object>(
+          new UpdateIntegrationResponseCommand({
+            ApiId: apiId,
+            IntegrationId: integrationId,
+            IntegrationResponseId: integrationResponseId,
+            ...toSdkNames(fields),
+          }),
+        ),
+      );
+    },
+    async deleteIntegrationResponse(apiId, integrationId, integrationResponseId) {
+      await send(
+        new DeleteIntegrationResponseCommand({
+          ApiId: apiId,
+          IntegrationId: integrationId,
+          IntegrationResponseId: integrationResponseId,
+        }),
+      );
+    },
+    async listRouteResponses(apiId, routeId) {
+      const items = await paginate<object>((NextToken) =>
+        send(new GetRouteResponsesCommand({ ApiId: apiId, RouteId: routeId, MaxResults: PAGE_SIZE, NextToken })),
+      );
+      return items.map(routeResponse);
+    },
+    async createRouteResponse(apiId, routeId, routeResponseKey) {
+      return routeResponse(
+        await send<object>(
+          new CreateRouteResponseCommand({ ApiId: apiId, RouteId: routeId, RouteResponseKey: routeResponseKey }),
+        ),
+      );
+    },
+    async deleteRouteResponse(apiId, routeId, routeResponseId) {
+      await send(new DeleteRouteResponseCommand({ ApiId: apiId, RouteId: routeId, RouteResponseId: routeResponseId }));
+    },
+  };
+}

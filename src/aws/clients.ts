@@ -1,0 +1,57 @@
+// Builds the AWS SDK clients from config: region, endpoint (AWS_ENDPOINT_URL: moto, LocalStack or
+// the test fake), adaptive retries with a bounded number of attempts, and socket timeouts.
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
+
+export interface AwsClientOptions {
+  region: string;
+  endpoint?: string;
+  maxAttempts: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Only tests pass these; in production the SDK's default chain finds credentials. */
+  credentials?: AwsCredentialIdentity;
+  callLog: CapturingCallLog;
+}
+
+export interface AwsClients {
+  apiGateway: ApiGatewayV2Client;
+  lambda: LambdaClient;
+  destroy(): void;
+}
+
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  // One keep-alive agent per protocol, shared by both clients: control-plane calls come in bursts.
+  const requestHandler = new NodeHttpHandler({
+    connectionTimeout: options.connectionTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+    httpsAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
+  });
+  const common = {
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts,
+    requestHandler,
+  };
+  const apiGateway = new ApiGatewayV2Client(common);
+  const lambda = new LambdaClient(common);
+  addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
+  addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
+  return {
+    apiGateway,
+    lambda,
+    destroy() {
+      apiGateway.destroy();
+      lambda.destroy();
+      requestHandler.destroy();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The composition root: the only place that builds adapters (AWS clients, audit store, locks)
+// and hands them to the services. Everything it opens, close() closes.
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { Config } from './config.js';
+import { createAuditDatabase, createPostgresPool } from './audit/database.js';
+import { createIdGenerator } from './audit/id.js';
+import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.js';
+import { migrateToLatest } from './audit/migrate.js';
+import { createKyselyAuditStore } from './audit/store.js';
+import { createApiGatewayAdapter } from './aws/api-gateway.js';
+import { createAwsCallLog } from './aws/call-log.js';
+import { createAwsClients } from './aws/clients.js';
+import { createLambdaAdapter } from './aws/lambda.js';
+import type { AppServices } from './app.js';
+import { createApiService } from './services/api-service.js';
+import { createChangeRunner } from './services/change-runner.js';
+import { createIntegrationService } from './services/integration-service.js';
+import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
+import { createRouteIntegrationService } from './services/route-integration-service.js';
+
+export interface Dependencies {
+  services: AppServices;
+  auditStore: AuditStore;
+  close(): Promise<void>;
+}
+
+export interface DependencyOverrides {
+  /** Tests: static dummy credentials for the fake; production leaves the SDK's default chain. */
+  awsCredentials?: AwsCredentialIdentity;
+  /** Tests: an audit store of their own (e.g. in memory) instead of the one GATEWIRE_AUDIT_URL names. */
+  audit?: { store: AuditStore; lock: ApiLock; close?: () => Promise<void> };
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/** Opens the audit database named in config and brings its schema up to date. */
+export async function openAuditStore(config: Pick<Config, 'auditUrl'>): Promise<{ store: AuditStore; lock: ApiLock; close(): Promise<void> }> {
+  const handle = await createAuditDatabase(config.auditUrl);
+  await migrateToLatest(handle.db, handle.dialect);
+  const store = createKyselyAuditStore(handle.db);
+  if (handle.dialect === 'postgres') {
+    // The lock gets a pool of its own: a change holds its lock connection while it writes records.
+    const lockPool = createPostgresPool(config.auditUrl, { maxConnections: 5 });
+    return {
+      store,
+      lock: createPostgresAdvisoryLock(lockPool),
+      close: async () => {
+        await store.close();
+        await lockPool.end();
+      },
+    };
+  }
+  return { store, lock: createInProcessLock(), close: () => store.close() };
+}
+
+export async function createDependencies(config: Config, overrides: DependencyOverrides = {}): Promise<Dependencies> {
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const ids = overrides.ids ?? createIdGenerator(clock);
+  const callLog = createAwsCallLog();
+  const clients = createAwsClients({
+    region: config.region,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
+    maxAttempts: config.awsMaxAttempts,
+    connectionTimeoutMs: Math.min(config.awsTimeoutMs, 5_000),
+    requestTimeoutMs: config.awsTimeoutMs,
+    callLog,
+  });
+  const audit = overrides.audit ?? (await openAuditStore(config));
+  const apiGateway = createApiGatewayAdapter(clients.apiGateway);
+  const lambda = createLambdaAdapter(clients.lambda);
+  const runChange = createChangeRunner({ apiGateway, auditStore: audit.store, apiLock: audit.lock, callLog, clock, ids });
+
+  return {
+    services: {
+      apis: createApiService({ apiGateway }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, runChange, region: config.region }),
+      integrations: createIntegrationService({ apiGateway, runChange }),
+    },
+    auditStore: audit.store,
+    async close() {
+      clients.destroy();
+      await audit.close?.();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Liveness (/healthz: the process answers) and readiness (/readyz: the audit store answers).
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditStore } from '../services/ports.js';
+import { problemResponse } from '../schemas/common.js';
+
+const Health = Type.Object({ status: Type.String() });
+
+export async function healthRoutes(app: FastifyInstance, { auditStore }: { auditStore: AuditStore }): Promise<void> {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness', description: 'The process is up and answering.', response: { 200: Health } } },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness',
+        description: 'The audit store answers (migrations ran at start-up). 503 otherwise.',
+        response: { 200: Health, 503: problemResponse('The audit store does not answer.') },
+      },
+    },
+    async () => {
+      await auditStore.ping();
+      return { status: 'ready' };
+    },
+  );
+}

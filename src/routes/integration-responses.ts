@@ -1,0 +1,78 @@
+// GET | PUT | DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { IntegrationService } from '../services/integration-service.js';
+import { DryRunQuery, problemResponse, ref } from '../schemas/common.js';
+import { IntegrationResponse, IntegrationResponseInput, ResponseKeyParams } from '../schemas/integration-response.js';
+import { ChangeSummary, IntegrationResponseChange } from '../schemas/plan.js';
+import { changeContext, changeFields } from './change-context.js';
+
+const failures = {
+  400: problemResponse('Invalid request: every offending field is named in `errors`.'),
+  404: problemResponse('No such API, integration or response.'),
+  409: problemResponse('AWS reported a conflict.'),
+  502: problemResponse('AWS failed; `aws` names the error and request id.'),
+  503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
+};
+
+export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService }> = async (
+  app,
+  { integrations },
+) => {
+  const path = '/apis/:apiId/integrations/:integrationId/responses/:responseKey';
+
+  app.get(
+    path,
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Read an integration response',
+        description: 'The integration response with this key (`$default`, `/2\\d\\d/`, …), URL-encoded in the path.',
+        params: ResponseKeyParams,
+        response: { 200: ref(IntegrationResponse), 400: failures[400], 404: failures[404], 502: failures[502], 503: failures[503] },
+      },
+    },
+    async (request) => {
+      const { apiId, integrationId, responseKey } = request.params;
+      return integrations.getResponse(apiId, integrationId, responseKey);
+    },
+  );
+
+  app.put(
+    path,
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Set an integration response',
+        description:
+          'Creates the integration response with this key, or replaces it with the body. Integration responses apply to non-proxy integrations (AWS, HTTP, MOCK).',
+        params: ResponseKeyParams,
+        querystring: DryRunQuery,
+        body: { ...IntegrationResponseInput, examples: [{ responseTemplates: { 'application/json': '{"ok": true}' } }] },
+        response: { 200: ref(IntegrationResponseChange), ...failures },
+      },
+    },
+    async (request) => {
+      const { apiId, integrationId, responseKey } = request.params;
+      const result = await integrations.putResponse(apiId, integrationId, responseKey, request.body, changeContext(request, request.query.dryRun));
+      return { ...changeFields(result), ...(result.response ? { integrationResponse: result.response } : {}) };
+    },
+  );
+
+  app.delete(
+    path,
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Delete an integration response',
+        description: 'Deleting a response that does not exist changes nothing.',
+        params: ResponseKeyParams,
+        querystring: DryRunQuery,
+        response: { 200: ref(ChangeSummary), ...failures },
+      },
+    },
+    async (request) => {
+      const { apiId, integrationId, responseKey } = request.params;
+      return changeFields(await integrations.removeResponse(apiId, integrationId, responseKey, changeContext(request, request.query.dryRun)));
+    },
+  );
+};

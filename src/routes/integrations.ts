@@ -1,0 +1,137 @@
+// The raw form: /v1/apis/{apiId}/integrations[/{integrationId}], in AWS wire names.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { IntegrationService } from '../services/integration-service.js';
+import { ApiIdParams, DryRunQuery, IntegrationIdParams, problemResponse, ref } from '../schemas/common.js';
+import { Integration, IntegrationCreate, IntegrationPatch } from '../schemas/integration.js';
+import { IntegrationResponse } from '../schemas/integration-response.js';
+import { ChangeSummary, IntegrationChange } from '../schemas/plan.js';
+import { changeContext, changeFields } from './change-context.js';
+
+const failures = {
+  400: problemResponse('Invalid request: every offending field is named in `errors`.'),
+  404: problemResponse('No such API or integration.'),
+  409: problemResponse('Conflict: e.g. the integration is still the target of a route.'),
+  502: problemResponse('AWS failed; `aws` names the error and request id.'),
+  503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
+};
+
+const MOCK_EXAMPLE = {
+  integrationType: 'MOCK',
+  passthroughBehavior: 'WHEN_NO_MATCH',
+  timeoutInMillis: 29000,
+  connectionType: 'INTERNET',
+  requestTemplates: { 'application/json': '{"statusCode":200}' },
+};
+const PROXY_EXAMPLE = {
+  integrationType: 'AWS_PROXY',
+  integrationMethod: 'POST',
+  integrationUri:
+    'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123412341234:function:simpleproxy-echo-e2e/invocations',
+};
+
+export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService }> = async (
+  app,
+  { integrations },
+) => {
+  app.get(
+    '/apis/:apiId/integrations',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'List integrations',
+        description: "All integrations of the API, in AWS's wire names.",
+        params: ApiIdParams,
+        response: { 200: Type.Object({ items: Type.Array(ref(Integration)) }), 400: failures[400], 404: failures[404], 502: failures[502], 503: failures[503] },
+      },
+    },
+    async (request) => ({ items: await integrations.list(request.params.apiId) }),
+  );
+
+  app.post(
+    '/apis/:apiId/integrations',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Create an integration',
+        description:
+          "CreateIntegration with every WebSocket field in AWS's wire names, validated against AWS's rules first. It is not bound to any route: bind it with a route's PUT …/integration, or use the intent form.",
+        params: ApiIdParams,
+        querystring: DryRunQuery,
+        body: { ...IntegrationCreate, examples: [MOCK_EXAMPLE, PROXY_EXAMPLE] },
+        response: { 200: ref(IntegrationChange), 201: ref(IntegrationChange), ...failures },
+      },
+    },
+    async (request, reply) => {
+      const result = await integrations.create(request.params.apiId, request.body, changeContext(request, request.query.dryRun));
+      if (result.outcome === 'applied') reply.status(201);
+      return { ...changeFields(result), ...(result.integration ? { integration: result.integration } : {}) };
+    },
+  );
+
+  app.get(
+    '/apis/:apiId/integrations/:integrationId',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Read an integration',
+        description: 'The integration, its integration responses, and the routes bound to it.',
+        params: IntegrationIdParams,
+        response: {
+          200: Type.Object({
+            integration: ref(Integration),
+            integrationResponses: Type.Array(ref(IntegrationResponse)),
+            routes: Type.Array(Type.String(), { description: 'Route keys bound to this integration.' }),
+          }),
+          400: failures[400],
+          404: failures[404],
+          502: failures[502],
+          503: failures[503],
+        },
+      },
+    },
+    async (request) => {
+      const { integration, responses, routes } = await integrations.get(request.params.apiId, request.params.integrationId);
+      return { integration, integrationResponses: responses, routes };
+    },
+  );
+
+  app.patch(
+    '/apis/:apiId/integrations/:integrationId',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Update an integration',
+        description:
+          'UpdateIntegration: the fields given change, the others keep their value. The cross-field rules are checked on the integration as it will be.',
+        params: IntegrationIdParams,
+        querystring: DryRunQuery,
+        body: { ...IntegrationPatch, examples: [{ timeoutInMillis: 10000, description: 'chat backend' }] },
+        response: { 200: ref(IntegrationChange), ...failures },
+      },
+    },
+    async (request) => {
+      const { apiId, integrationId } = request.params;
+      const result = await integrations.update(apiId, integrationId, request.body, changeContext(request, request.query.dryRun));
+      return { ...changeFields(result), integration: result.integration };
+    },
+  );
+
+  app.delete(
+    '/apis/:apiId/integrations/:integrationId',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Delete an integration',
+        description: 'Refused with 409 while a route is bound to it. Deleting one that is already gone changes nothing.',
+        params: IntegrationIdParams,
+        querystring: DryRunQuery,
+        response: { 200: ref(ChangeSummary), ...failures },
+      },
+    },
+    async (request) => {
+      const { apiId, integrationId } = request.params;
+      return changeFields(await integrations.remove(apiId, integrationId, changeContext(request, request.query.dryRun)));
+    },
+  );
+};

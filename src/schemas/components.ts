@@ -1,0 +1,28 @@
+// Every named ($id'd) schema, registered once with app.addSchema: the single source of
+// components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
+import { Problem } from './common.js';
+import { Integration, IntegrationCreate, IntegrationPatch } from './integration.js';
+import { IntegrationResponse, IntegrationResponseInput } from './integration-response.js';
+import { RouteIntegrationIntentSchema } from './intent.js';
+import { ChangeSummary, IntegrationChange, IntegrationResponseChange, PlanStep, RouteIntegrationChange } from './plan.js';
+import { Route, RouteIntegration, RouteResponse, RouteSummary, WebSocketApi } from './resources.js';
+
+export const COMPONENT_SCHEMAS = [
+  Problem,
+  WebSocketApi,
+  Route,
+  RouteSummary,
+  RouteResponse,
+  Integration,
+  IntegrationCreate,
+  IntegrationPatch,
+  IntegrationResponse,
+  IntegrationResponseInput,
+  RouteIntegrationIntentSchema,
+  RouteIntegration,
+  PlanStep,
+  ChangeSummary,
+  RouteIntegrationChange,
+  IntegrationChange,
+  IntegrationResponseChange,
+];

@@ -1,0 +1,51 @@
+// What a change did, or would do: the plan, the outcome and the audit record.
+import { Type } from 'typebox';
+import { ref } from './common.js';
+import { Integration } from './integration.js';
+import { IntegrationResponse } from './integration-response.js';
+import { RouteIntegration } from './resources.js';
+
+const AwsCallSpec = {
+  operation: Type.String({ description: 'The API Gateway v2 operation.' }),
+  params: Type.Record(Type.String(), Type.Unknown(), { description: 'Its parameters in AWS wire names; `<step-id>` is the id that step creates.' }),
+};
+
+export const PlanStep = Type.Object(
+  {
+    id: Type.String(),
+    description: Type.String(),
+    ...AwsCallSpec,
+    compensation: Type.Optional(Type.Object(AwsCallSpec, { description: 'The call that undoes this step if a later one fails.' })),
+  },
+  { $id: 'PlanStep', title: 'PlanStep' },
+);
+
+export const ChangeOutcome = Type.Enum(['planned', 'unchanged', 'applied'], {
+  description: '`planned`: a dry run; `unchanged`: nothing to do; `applied`: AWS was changed.',
+});
+
+const changeFields = {
+  outcome: ChangeOutcome,
+  plan: Type.Array(ref(PlanStep), { description: 'The ordered AWS calls (that ran, or would run).' }),
+  auditId: Type.Optional(Type.String({ description: 'The audit record of this change.' })),
+  auditComplete: Type.Boolean({
+    description: 'False when AWS changed but the final audit write failed: the record stays pending until recovery.',
+  }),
+};
+
+export const ChangeSummary = Type.Object(changeFields, { $id: 'ChangeSummary', title: 'ChangeSummary' });
+
+export const RouteIntegrationChange = Type.Object(
+  { ...changeFields, routeIntegration: ref(RouteIntegration) },
+  { $id: 'RouteIntegrationChange', title: 'RouteIntegrationChange' },
+);
+
+export const IntegrationChange = Type.Object(
+  { ...changeFields, integration: Type.Optional(ref(Integration)) },
+  { $id: 'IntegrationChange', title: 'IntegrationChange' },
+);
+
+export const IntegrationResponseChange = Type.Object(
+  { ...changeFields, integrationResponse: Type.Optional(ref(IntegrationResponse)) },
+  { $id: 'IntegrationResponseChange', title: 'IntegrationResponseChange' },
+);

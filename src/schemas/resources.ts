@@ -1,0 +1,62 @@
+// Response shapes of the API Gateway resources Gatewire shows: APIs, routes, route responses.
+import { Type } from 'typebox';
+import { Integration } from './integration.js';
+import { IntegrationResponse } from './integration-response.js';
+import { ref } from './common.js';
+
+export const WebSocketApi = Type.Object(
+  {
+    apiId: Type.String(),
+    name: Type.String(),
+    protocolType: Type.String(),
+    routeSelectionExpression: Type.Optional(Type.String()),
+    apiEndpoint: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+  },
+  { $id: 'WebSocketApi', title: 'WebSocketApi' },
+);
+
+const routeFields = {
+  routeId: Type.String(),
+  routeKey: Type.String(),
+  target: Type.Optional(Type.String()),
+  routeResponseSelectionExpression: Type.Optional(Type.String()),
+  authorizationType: Type.Optional(Type.String()),
+  apiGatewayManaged: Type.Optional(Type.Boolean()),
+};
+
+export const Route = Type.Object(routeFields, { $id: 'Route', title: 'Route' });
+
+export const RouteSummary = Type.Object(
+  {
+    ...routeFields,
+    integration: Type.Optional(
+      Type.Object({
+        integrationId: Type.String(),
+        integrationType: Type.String(),
+        integrationUri: Type.Optional(Type.String()),
+        connectionType: Type.Optional(Type.String()),
+      }),
+    ),
+  },
+  { $id: 'RouteSummary', title: 'RouteSummary' },
+);
+
+export const RouteResponse = Type.Object(
+  { routeResponseId: Type.String(), routeResponseKey: Type.String() },
+  { $id: 'RouteResponse', title: 'RouteResponse' },
+);
+
+export const RouteIntegration = Type.Object(
+  {
+    apiId: Type.String(),
+    routeKey: Type.String(),
+    route: Type.Optional(ref(Route)),
+    integration: Type.Optional(ref(Integration)),
+    integrationResponses: Type.Array(ref(IntegrationResponse)),
+    routeResponses: Type.Array(ref(RouteResponse)),
+    returnResponse: Type.Boolean({ description: 'Two-way: replies from the backend reach the client.' }),
+    sharedWith: Type.Array(Type.String(), { description: 'Other routes bound to the same integration.' }),
+  },
+  { $id: 'RouteIntegration', title: 'RouteIntegration' },
+);

@@ -1,0 +1,209 @@
+// The raw form: integrations and integration responses in AWS's wire names, through the same
+// change path as the intent form.
+import { conflict, notFound, validationError } from '../domain/errors.js';
+import { validateIntegrationFields, validateIntegrationResponseKey } from '../domain/integration-rules.js';
+import { diffFields } from '../domain/field-diff.js';
+import { integrationIdOfTarget, type Integration, type IntegrationFields, type IntegrationResponse, type IntegrationResponseFields } from '../domain/model.js';
+import { stepReference, type PlanStep } from '../domain/plan.js';
+import {
+  COMPARED_INTEGRATION_FIELDS,
+  planIntegrationResponses,
+} from '../domain/route-integration-plan.js';
+import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import type { ApiGatewayPort } from './ports.js';
+import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
+
+export interface IntegrationServiceDeps {
+  apiGateway: ApiGatewayPort;
+  runChange: ChangeRunner;
+}
+
+interface IntegrationState {
+  snapshot: ApiSnapshot;
+  integration: Integration;
+  responses: IntegrationResponse[];
+}
+
+export function createIntegrationService({ apiGateway, runChange }: IntegrationServiceDeps) {
+  /** The integration with its responses, or undefined when the API has no such integration. */
+  async function findIntegration(apiId: string, integrationId: string): Promise<IntegrationState | undefined> {
+    const snapshot = await readApiSnapshot(apiGateway, apiId);
+    const integration = snapshot.integrations.find((candidate) => candidate.integrationId === integrationId);
+    if (!integration) return undefined;
+    const responses = await apiGateway.listIntegrationResponses(apiId, integrationId);
+    return { snapshot, integration, responses };
+  }
+
+  async function readIntegration(apiId: string, integrationId: string): Promise<IntegrationState> {
+    const state = await findIntegration(apiId, integrationId);
+    if (!state) throw notFound(`Integration ${integrationId} does not exist in API ${apiId}`);
+    return state;
+  }
+
+  function routesUsing(snapshot: ApiSnapshot, integrationId: string): string[] {
+    return snapshot.routes.filter((route) => integrationIdOfTarget(route.target) === integrationId).map((route) => route.routeKey);
+  }
+
+  function checkFields(fields: IntegrationFields): void {
+    const violations = validateIntegrationFields(fields);
+    if (violations.length > 0) throw validationError(violations);
+  }
+
+  return {
+    async list(apiId: string): Promise<Integration[]> {
+      return (await readApiSnapshot(apiGateway, apiId)).integrations;
+    },
+
+    async get(apiId: string, integrationId: string) {
+      const { integration, responses, snapshot } = await readIntegration(apiId, integrationId);
+      return { integration, responses, routes: routesUsing(snapshot, integrationId) };
+    },
+
+    async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
+      checkFields(fields);
+      const result = await runChange(
+        {
+          action: 'integration.create',
+          apiId,
+          request: fields,
+          read: () => readApiSnapshot(apiGateway, apiId),
+          describe: () => null,
+          plan: (): PlanStep[] => [
+            {
+              id: 'create-integration',
+              operation: 'CreateIntegration',
+              params: { apiId, ...fields },
+              description: `Create a ${fields.integrationType} integration`,
+              compensation: {
+                operation: 'DeleteIntegration',
+                params: { apiId, integrationId: stepReference('create-integration') },
+              },
+            },
+          ],
+          integrationIdOf: (_state, createdIds) => createdIds.get('create-integration'),
+        },
+        context,
+      );
+      const createdId = result.createdIds.get('create-integration');
+      const integration = result.after.integrations.find((candidate) => candidate.integrationId === createdId);
+      return { ...result, integration };
+    },
+
+    async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
+      const result = await runChange(
+        {
+          action: 'integration.update',
+          apiId,
+          request: patch,
+          read: () => readIntegration(apiId, integrationId),
+          describe: (state) => state.integration,
+          plan: (state): PlanStep[] => {
+            // Cross-field rules apply to the integration as it will be, not to the patch alone.
+            checkFields({ ...state.integration, ...patch });
+            const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS);
+            if (Object.keys(diff.changed).length === 0) return [];
+            return [
+              {
+                id: 'update-integration',
+                operation: 'UpdateIntegration',
+                params: { apiId, integrationId, ...diff.changed },
+                description: `Update integration ${integrationId}: ${Object.keys(diff.changed).join(', ')}`,
+                compensation: { operation: 'UpdateIntegration', params: { apiId, integrationId, ...diff.previous } },
+              },
+            ];
+          },
+          integrationIdOf: () => integrationId,
+        },
+        context,
+      );
+      return { ...result, integration: result.after.integration };
+    },
+
+    async remove(apiId: string, integrationId: string, context: ChangeContext) {
+      return runChange(
+        {
+          action: 'integration.delete',
+          apiId,
+          request: {},
+          // Deleting what is already gone changes nothing (an idempotent DELETE).
+          read: () => findIntegration(apiId, integrationId),
+          describe: (state) => state?.integration ?? null,
+          plan: (state): PlanStep[] => {
+            if (!state) return [];
+            const users = routesUsing(state.snapshot, integrationId);
+            if (users.length > 0) {
+              throw conflict(`Integration ${integrationId} is still the target of route(s) ${users.join(', ')}; unbind them first`);
+            }
+            return [
+              {
+                id: 'delete-integration',
+                operation: 'DeleteIntegration',
+                params: { apiId, integrationId },
+                description: `Delete integration ${integrationId}`,
+              },
+            ];
+          },
+          integrationIdOf: () => integrationId,
+        },
+        context,
+      );
+    },
+
+    async getResponse(apiId: string, integrationId: string, responseKey: string): Promise<IntegrationResponse> {
+      const { responses } = await readIntegration(apiId, integrationId);
+      const response = responses.find((candidate) => candidate.integrationResponseKey === responseKey);
+      if (!response) throw notFound(`Integration ${integrationId} has no response ${responseKey}`);
+      return response;
+    },
+
+    async putResponse(
+      apiId: string,
+      integrationId: string,
+      responseKey: string,
+      fields: Omit<IntegrationResponseFields, 'integrationResponseKey'>,
+      context: ChangeContext,
+    ) {
+      const keyProblem = validateIntegrationResponseKey(responseKey);
+      if (keyProblem) throw validationError([{ path: '/responseKey', message: keyProblem }]);
+      const desired: IntegrationResponseFields = { integrationResponseKey: responseKey, ...fields };
+      const result = await runChange(
+        {
+          action: 'integration-response.put',
+          apiId,
+          request: desired,
+          read: () => readIntegration(apiId, integrationId),
+          describe: (state) => state.responses.find((r) => r.integrationResponseKey === responseKey) ?? null,
+          plan: (state) => {
+            const others = state.responses.filter((r) => r.integrationResponseKey !== responseKey);
+            const { upserts, deletions } = planIntegrationResponses(apiId, integrationId, state.responses, [...others, desired]);
+            return [...upserts, ...deletions];
+          },
+          integrationIdOf: () => integrationId,
+        },
+        context,
+      );
+      const response = result.after.responses.find((r) => r.integrationResponseKey === responseKey);
+      return { ...result, response };
+    },
+
+    async removeResponse(apiId: string, integrationId: string, responseKey: string, context: ChangeContext) {
+      return runChange(
+        {
+          action: 'integration-response.delete',
+          apiId,
+          request: { responseKey },
+          read: () => readIntegration(apiId, integrationId),
+          describe: (state) => state.responses.find((r) => r.integrationResponseKey === responseKey) ?? null,
+          plan: (state) => {
+            const keep = state.responses.filter((r) => r.integrationResponseKey !== responseKey);
+            return planIntegrationResponses(apiId, integrationId, state.responses, keep).deletions;
+          },
+          integrationIdOf: () => integrationId,
+        },
+        context,
+      );
+    },
+  };
+}
+
+export type IntegrationService = ReturnType<typeof createIntegrationService>;

@@ -1,0 +1,149 @@
+// The headline: the desired backend of one route, in intent form (DESIGN §2).
+import { DomainError, validationError } from '../domain/errors.js';
+import type { RouteIntegrationIntent } from '../domain/intent.js';
+import { intentResponses, intentToIntegration, validateIntent } from '../domain/intent-to-integration.js';
+import { validateRouteKey } from '../domain/integration-rules.js';
+import { parseFunctionReference } from '../domain/lambda-reference.js';
+import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
+import {
+  DEFAULT_ROUTE_RESPONSE_KEY,
+  TWO_WAY_SELECTION_EXPRESSION,
+  planRouteIntegration,
+  planRouteUnbind,
+  type RouteState,
+} from '../domain/route-integration-plan.js';
+import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
+import type { ApiGatewayPort, LambdaPort } from './ports.js';
+import { readRouteState, requireRoute } from './route-state.js';
+
+export interface RouteIntegrationView {
+  apiId: string;
+  routeKey: string;
+  route?: Route;
+  integration?: Integration;
+  integrationResponses: IntegrationResponse[];
+  routeResponses: RouteResponse[];
+  /** Two-way: the route's response selection expression is `$default` and it has a `$default` route response. */
+  returnResponse: boolean;
+  /** Other routes bound to the same integration. */
+  sharedWith: string[];
+}
+
+export interface RouteIntegrationServiceDeps {
+  apiGateway: ApiGatewayPort;
+  lambda: LambdaPort;
+  runChange: ChangeRunner;
+  region: string;
+}
+
+export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
+  const { apiGateway, lambda, runChange, region } = deps;
+
+  function checkRouteKey(routeKey: string): void {
+    const problem = validateRouteKey(routeKey);
+    if (problem) throw validationError([{ path: '/routeKey', message: problem }]);
+  }
+
+  /** A bare function name (optionally qualified) is looked up in this account and region. */
+  async function resolveFunctionArn(intent: RouteIntegrationIntent): Promise<string | undefined> {
+    if (intent.backend.type !== 'lambda') return undefined;
+    const parsed = parseFunctionReference(intent.backend.function);
+    if (!parsed.ok) throw validationError([{ path: '/backend/function', message: parsed.message }]);
+    const { ref } = parsed;
+    if (ref.isArn && ref.accountId && ref.region) {
+      return `arn:${ref.partition ?? 'aws'}:lambda:${ref.region}:${ref.accountId}:function:${ref.name}${ref.qualifier ? `:${ref.qualifier}` : ''}`;
+    }
+    try {
+      return await lambda.resolveFunctionArn(ref.name, ref.qualifier);
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'not-found') {
+        throw validationError([
+          {
+            path: '/backend/function',
+            message: `function ${intent.backend.function} does not exist in ${region} (Lambda: ${error.message})`,
+          },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async get(apiId: string, routeKey: string): Promise<RouteIntegrationView> {
+      checkRouteKey(routeKey);
+      const state = await readRouteState(apiGateway, apiId, routeKey);
+      requireRoute(state);
+      return viewOf(state);
+    },
+
+    async put(
+      apiId: string,
+      routeKey: string,
+      intent: RouteIntegrationIntent,
+      context: ChangeContext,
+    ): Promise<ChangeResult<RouteState> & { view: RouteIntegrationView }> {
+      const violations = validateIntent(intent);
+      const keyProblem = validateRouteKey(routeKey);
+      if (keyProblem) violations.unshift({ path: '/routeKey', message: keyProblem });
+      if (violations.length > 0) throw validationError(violations);
+
+      const functionArn = await resolveFunctionArn(intent);
+      const desired = {
+        integration: intentToIntegration(intent, { apiRegion: region, ...(functionArn ? { functionArn } : {}) }),
+        responses: intentResponses(intent),
+        ...(intent.returnResponse !== undefined ? { returnResponse: intent.returnResponse } : {}),
+      };
+      const result = await runChange(
+        {
+          action: 'route-integration.put',
+          apiId,
+          routeKey,
+          request: intent,
+          read: () => readRouteState(apiGateway, apiId, routeKey),
+          plan: (state) => planRouteIntegration(state, desired),
+          integrationIdOf: (state) => state.integration?.integrationId,
+        },
+        context,
+      );
+      return { ...result, view: viewOf(result.after) };
+    },
+
+    async remove(apiId: string, routeKey: string, context: ChangeContext) {
+      checkRouteKey(routeKey);
+      const result = await runChange(
+        {
+          action: 'route-integration.delete',
+          apiId,
+          routeKey,
+          request: {},
+          read: async () => {
+            const state = await readRouteState(apiGateway, apiId, routeKey);
+            requireRoute(state);
+            return state;
+          },
+          plan: planRouteUnbind,
+          integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
+        },
+        context,
+      );
+      return { ...result, view: viewOf(result.after) };
+    },
+  };
+}
+
+export type RouteIntegrationService = ReturnType<typeof createRouteIntegrationService>;
+
+export function viewOf(state: RouteState): RouteIntegrationView {
+  return {
+    apiId: state.apiId,
+    routeKey: state.routeKey,
+    ...(state.route ? { route: state.route } : {}),
+    ...(state.integration ? { integration: state.integration } : {}),
+    integrationResponses: state.integrationResponses,
+    routeResponses: state.routeResponses,
+    returnResponse:
+      state.route?.routeResponseSelectionExpression === TWO_WAY_SELECTION_EXPRESSION &&
+      state.routeResponses.some((r) => r.routeResponseKey === DEFAULT_ROUTE_RESPONSE_KEY),
+    sharedWith: state.otherRoutesUsingIntegration,
+  };
+}

@@ -1,0 +1,63 @@
+// Reads what a route change needs to know, with independent reads in parallel.
+import { DomainError, notFound } from '../domain/errors.js';
+import { integrationIdOfTarget, type Integration, type Route } from '../domain/model.js';
+import type { RouteState } from '../domain/route-integration-plan.js';
+import type { ApiGatewayPort } from './ports.js';
+
+export interface ApiSnapshot {
+  routes: Route[];
+  integrations: Integration[];
+}
+
+/** The API's routes and integrations; fails with 404 for an unknown API, 400 for a non-WebSocket one. */
+export async function readApiSnapshot(apiGateway: ApiGatewayPort, apiId: string): Promise<ApiSnapshot> {
+  const [api, routes, integrations] = await Promise.all([
+    apiGateway.getApi(apiId),
+    apiGateway.listRoutes(apiId),
+    apiGateway.listIntegrations(apiId),
+  ]);
+  if (api.protocolType !== 'WEBSOCKET') {
+    throw new DomainError('validation', `API ${apiId} is an ${api.protocolType} API; Gatewire manages WebSocket APIs only`, {
+      violations: [{ path: '/apiId', message: `must name a WebSocket API (this one is ${api.protocolType})` }],
+    });
+  }
+  return { routes, integrations };
+}
+
+export async function readRouteState(apiGateway: ApiGatewayPort, apiId: string, routeKey: string): Promise<RouteState> {
+  const snapshot = await readApiSnapshot(apiGateway, apiId);
+  return routeStateFrom(apiGateway, apiId, routeKey, snapshot);
+}
+
+export async function routeStateFrom(
+  apiGateway: ApiGatewayPort,
+  apiId: string,
+  routeKey: string,
+  snapshot: ApiSnapshot,
+): Promise<RouteState> {
+  const route = snapshot.routes.find((candidate) => candidate.routeKey === routeKey);
+  const integrationId = integrationIdOfTarget(route?.target);
+  const integration = integrationId ? snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
+  const [integrationResponses, routeResponses] = await Promise.all([
+    integration ? apiGateway.listIntegrationResponses(apiId, integration.integrationId) : Promise.resolve([]),
+    route ? apiGateway.listRouteResponses(apiId, route.routeId) : Promise.resolve([]),
+  ]);
+  const otherRoutesUsingIntegration = integrationId
+    ? snapshot.routes
+        .filter((other) => other.routeId !== route?.routeId && integrationIdOfTarget(other.target) === integrationId)
+        .map((other) => other.routeKey)
+    : [];
+  return {
+    apiId,
+    routeKey,
+    ...(route ? { route } : {}),
+    ...(integration ? { integration } : {}),
+    integrationResponses,
+    routeResponses,
+    otherRoutesUsingIntegration,
+  };
+}
+
+export function requireRoute(state: RouteState): asserts state is RouteState & { route: Route } {
+  if (!state.route) throw notFound(`Route ${state.routeKey} does not exist in API ${state.apiId}`);
+}
