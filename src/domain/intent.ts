@@ -1,5 +1,5 @@
 // The intent form: the desired backend of one WebSocket route, as the console offers it.
-// `toIntegration` (in intent-to-integration.ts) turns it into the raw wire form.
+// `intentToIntegration` (in intent-to-integration.ts) turns it into the raw wire form.
 import type { ContentHandlingStrategy, PassthroughBehavior } from './model.js';
 
 export interface LambdaBackend {

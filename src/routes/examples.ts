@@ -1,5 +1,6 @@
-// Request examples shown in Swagger UI: one per backend type the console offers.
-export const INTENT_EXAMPLES = [
+// Request examples shown in Swagger UI (OpenAPI media-type `examples`, named): one per backend
+// type the console offers.
+const intentExamples = [
   {
     backend: { type: 'lambda', function: 'chat-handler:live', proxy: true },
     timeoutInMillis: 10000,
@@ -30,3 +31,17 @@ export const INTENT_EXAMPLES = [
     backend: { type: 'vpcLink', vpcLinkId: '${stageVariables.vpcLinkId}', url: 'http://internal-nlb.example.com/ws', method: 'POST', proxy: true },
   },
 ];
+
+const EXAMPLE_NAMES: [string, string][] = [
+  ['lambdaProxy', 'Lambda proxy, by name:alias, two-way'],
+  ['lambdaCustomCrossAccount', 'Lambda non-proxy in another account, with an execution role and templates'],
+  ['http', 'HTTP proxy endpoint'],
+  ['mock', 'Mock with a request template and a $default response'],
+  ['awsService', 'AWS service (SQS SendMessage) with a role'],
+  ['vpcLink', 'Private backend through a VPC link named by a stage variable'],
+];
+
+/** Named examples in the form @fastify/swagger copies into the request body's media type. */
+export const INTENT_EXAMPLES = Object.fromEntries(
+  EXAMPLE_NAMES.map(([name, summary], index) => [name, { summary, value: intentExamples[index] }]),
+);

@@ -58,7 +58,13 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
           "CreateIntegration with every WebSocket field in AWS's wire names, validated against AWS's rules first. It is not bound to any route: bind it with a route's PUT …/integration, or use the intent form.",
         params: ApiIdParams,
         querystring: DryRunQuery,
-        body: { ...IntegrationCreate, examples: [MOCK_EXAMPLE, PROXY_EXAMPLE] },
+        body: {
+          ...IntegrationCreate,
+          'x-examples': {
+            mock: { summary: "The AWS guide's CLI example: a mock integration", value: MOCK_EXAMPLE },
+            lambdaProxy: { summary: "The AWS guide's CLI example: a Lambda proxy integration", value: PROXY_EXAMPLE },
+          },
+        },
         response: { 200: ref(IntegrationChange), 201: ref(IntegrationChange), ...failures },
       },
     },

@@ -30,7 +30,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
           "Gives the route the backend described in intent form: creates the route when missing, creates or updates its integration, binds it and sets two-way replies. Validated against AWS's rules before any AWS call. Idempotent: the same body twice changes nothing the second time. `?dryRun=true` returns the plan and changes nothing. Route keys travel URL-encoded (`%24connect`).",
         params: RouteKeyParams,
         querystring: DryRunQuery,
-        body: { ...RouteIntegrationIntentSchema, examples: INTENT_EXAMPLES },
+        body: { ...RouteIntegrationIntentSchema, 'x-examples': INTENT_EXAMPLES },
         response: { 200: ref(RouteIntegrationChange), ...failures },
       },
     },

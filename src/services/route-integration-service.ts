@@ -3,7 +3,7 @@ import { DomainError, validationError } from '../domain/errors.js';
 import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { intentResponses, intentToIntegration, validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
-import { parseFunctionReference } from '../domain/lambda-reference.js';
+import { functionArn, parseFunctionReference } from '../domain/lambda-reference.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
 import {
   DEFAULT_ROUTE_RESPONSE_KEY,
@@ -50,9 +50,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     const parsed = parseFunctionReference(intent.backend.function);
     if (!parsed.ok) throw validationError([{ path: '/backend/function', message: parsed.message }]);
     const { ref } = parsed;
-    if (ref.isArn && ref.accountId && ref.region) {
-      return `arn:${ref.partition ?? 'aws'}:lambda:${ref.region}:${ref.accountId}:function:${ref.name}${ref.qualifier ? `:${ref.qualifier}` : ''}`;
-    }
+    // An ARN (full or partial) names its account: no lookup, and none is possible across accounts.
+    if (ref.accountId) return functionArn(ref, { region, accountId: ref.accountId });
     try {
       return await lambda.resolveFunctionArn(ref.name, ref.qualifier);
     } catch (error) {

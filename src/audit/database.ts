@@ -1,0 +1,112 @@
+// Opens the audit database named by GATEWIRE_AUDIT_URL: a SQLite file (the zero-set-up default),
+// SQLite in memory (tests), or PostgreSQL (the shared store when several instances run).
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { AuditDatabase } from './tables.js';
+
+export type AuditDialect = 'sqlite' | 'postgres';
+
+export type AuditDatabaseHandle =
+  | { db: Kysely<AuditDatabase>; dialect: 'sqlite' }
+  /** `pool` is the one Kysely uses; db.destroy() ends it. */
+  | { db: Kysely<AuditDatabase>; dialect: 'postgres'; pool: pg.Pool };
+
+export interface PostgresPoolOptions {
+  /** Sets `search_path` on every connection (else the `?schema=` URL parameter, else the server's). */
+  schema?: string;
+  /** Small by default: every instance of the service holds its own pool. */
+  maxConnections?: number;
+  connectionTimeoutMillis?: number;
+  statementTimeoutMillis?: number;
+  /** Errors of idle pooled connections (e.g. the server restarted); pg crashes the process without a listener. */
+  onIdleError?: (error: Error) => void;
+}
+
+export interface AuditDatabaseOptions {
+  postgres?: PostgresPoolOptions;
+  /** SQLite: how long a writer waits for another connection's lock before failing. */
+  sqliteBusyTimeoutMillis?: number;
+}
+
+// Lower case only: search_path folds unquoted names to lower case.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function createAuditDatabase(
+  url: string,
+  options: AuditDatabaseOptions = {},
+): Promise<AuditDatabaseHandle> {
+  if (url.startsWith('sqlite:')) {
+    const db = new Kysely<AuditDatabase>({
+      dialect: new SqliteDialect({
+        database: await openSqlite(sqlitePath(url), options.sqliteBusyTimeoutMillis ?? 5_000),
+      }),
+    });
+    return { db, dialect: 'sqlite' };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = createPostgresPool(url, options.postgres);
+    return { db: new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool };
+  }
+  throw new TypeError(`unsupported audit database URL (expected sqlite:… or postgres://…): ${redactUrl(url)}`);
+}
+
+/**
+ * A pg pool for the audit database. Also used on its own for the advisory lock, which should
+ * have a pool apart from the store's: a change holds its lock connection while it writes audit
+ * records, so sharing one small pool could starve those writes.
+ */
+export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): pg.Pool {
+  const parsed = new URL(url);
+  const schema = options.schema ?? parsed.searchParams.get('schema') ?? undefined;
+  // Not a libpq parameter: keep it away from pg's connection-string parser.
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new TypeError(`invalid Postgres schema name: ${schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: options.maxConnections ?? 5,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMillis ?? 15_000,
+    // Startup parameter, so every connection gets it before its first query.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  pool.on('error', options.onIdleError ?? (() => {}));
+  return pool;
+}
+
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  // Accept sqlite:./x.db, sqlite:/abs/x.db, sqlite:///abs/x.db and sqlite::memory:.
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') throw new TypeError('sqlite URL without a path (use sqlite::memory: or sqlite:./data/audit.db)');
+  return path;
+}
+
+async function openSqlite(path: string, busyTimeoutMillis: number) {
+  // Loaded lazily so that a bundle without the native module (Lambda, Postgres) still starts.
+  let Database: typeof import('better-sqlite3');
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new Error('SQLite audit store needs the better-sqlite3 package; install it or use a postgres:// URL', {
+      cause: error,
+    });
+  }
+  if (path === ':memory:') return new Database(':memory:');
+
+  await mkdir(dirname(path), { recursive: true });
+  const database = new Database(path);
+  // WAL lets readers run during a write; busy_timeout makes a second process wait instead of
+  // failing at once with SQLITE_BUSY.
+  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
+  return database;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

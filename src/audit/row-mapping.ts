@@ -1,0 +1,85 @@
+// Audit record <-> database row. Shared by the Kysely store and the in-memory store, so both
+// have exactly the same round-trip semantics (JSON text, canonical ISO times, absent fields).
+import type { Actor, AuditFinal, AuditRecord, AuditStatus, PendingAudit } from '../domain/audit.js';
+import { canonicalTime } from './query.js';
+import type { AuditRecordsTable } from './tables.js';
+
+export function pendingToRow(record: PendingAudit): AuditRecordsTable {
+  return {
+    id: record.id,
+    occurred_at: canonicalTime(record.occurredAt),
+    actor_id: record.actor.id,
+    actor_kind: record.actor.kind,
+    request_id: record.requestId,
+    idempotency_key: record.idempotencyKey ?? null,
+    action: record.action,
+    api_id: record.apiId,
+    route_key: record.routeKey ?? null,
+    integration_id: record.integrationId ?? null,
+    status: 'pending',
+    request_json: toJson(record.request),
+    plan_json: toJson(record.plan),
+    before_json: toJson(record.before),
+    after_json: null,
+    aws_calls_json: '[]',
+    error_json: null,
+    leftovers_json: null,
+    duration_ms: null,
+    finalized_at: null,
+  };
+}
+
+export type FinalRowUpdate = Pick<
+  AuditRecordsTable,
+  'status' | 'after_json' | 'aws_calls_json' | 'error_json' | 'leftovers_json' | 'duration_ms' | 'finalized_at'
+> &
+  Partial<Pick<AuditRecordsTable, 'integration_id'>>;
+
+export function finalToRowUpdate(final: AuditFinal, finalizedAt: Date): FinalRowUpdate {
+  return {
+    status: final.status,
+    // The integration may only exist once the change ran (a create); otherwise keep the pending one.
+    ...(final.integrationId === undefined ? {} : { integration_id: final.integrationId }),
+    after_json: toJson(final.after),
+    aws_calls_json: JSON.stringify(final.awsCalls),
+    error_json: toJson(final.error),
+    leftovers_json: toJson(final.leftovers),
+    // An integer column: a fractional duration from performance.now() would fail on Postgres.
+    duration_ms: Math.round(final.durationMs),
+    finalized_at: finalizedAt.toISOString(),
+  };
+}
+
+export function rowToRecord(row: AuditRecordsTable): AuditRecord {
+  // Optional fields are left out rather than set to undefined, so records compare cleanly.
+  const record: AuditRecord = {
+    id: row.id,
+    occurredAt: row.occurred_at,
+    actor: { id: row.actor_id, kind: row.actor_kind as Actor['kind'] },
+    requestId: row.request_id,
+    action: row.action,
+    apiId: row.api_id,
+    status: row.status as AuditStatus,
+    request: fromJson(row.request_json),
+    plan: fromJson(row.plan_json),
+    before: fromJson(row.before_json),
+    awsCalls: JSON.parse(row.aws_calls_json) as AuditRecord['awsCalls'],
+  };
+  if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
+  if (row.route_key !== null) record.routeKey = row.route_key;
+  if (row.integration_id !== null) record.integrationId = row.integration_id;
+  if (row.after_json !== null) record.after = fromJson(row.after_json);
+  if (row.error_json !== null) record.error = fromJson(row.error_json) as AuditRecord['error'];
+  if (row.leftovers_json !== null) record.leftovers = fromJson(row.leftovers_json) as string[];
+  if (row.duration_ms !== null) record.durationMs = Number(row.duration_ms);
+  return record;
+}
+
+// SQL NULL stands for undefined; JSON `null` stays null.
+function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function fromJson(text: string | null): unknown {
+  return text === null ? undefined : (JSON.parse(text) as unknown);
+}

@@ -1,0 +1,46 @@
+// Row shapes of the audit database, as Kysely sees them. Both dialects store times as
+// ISO-8601 UTC text (`Date#toISOString()`, so text order is time order) and JSON as text,
+// so one mapping in row-mapping.ts serves SQLite and PostgreSQL alike. No int8 columns:
+// pg would hand them back as strings.
+
+export interface AuditRecordsTable {
+  /** Time-ordered id (see id.ts); `collate "C"` on Postgres so text order is byte order. */
+  id: string;
+  occurred_at: string;
+  actor_id: string;
+  actor_kind: string;
+  request_id: string;
+  idempotency_key: string | null;
+  action: string;
+  api_id: string;
+  route_key: string | null;
+  integration_id: string | null;
+  status: string;
+  /** JSON text; SQL NULL means "undefined", the JSON text `null` means null. */
+  request_json: string | null;
+  plan_json: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  aws_calls_json: string;
+  error_json: string | null;
+  leftovers_json: string | null;
+  duration_ms: number | null;
+  /** When the record left `pending` (final status or interrupted); not part of AuditRecord. */
+  finalized_at: string | null;
+}
+
+/** Created by migration 0001 for the Idempotency-Key support; no store uses it yet. */
+export interface IdempotencyKeysTable {
+  caller: string;
+  key: string;
+  request_hash: string;
+  status: string;
+  response_json: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuditDatabase {
+  audit_records: AuditRecordsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

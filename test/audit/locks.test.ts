@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { createPostgresPool } from '../../src/audit/database.js';
+import { createInProcessLock, createPostgresAdvisoryLock } from '../../src/audit/locks.js';
+import type { ApiLock } from '../../src/services/ports.js';
+import { createTestPool } from '../support/postgres.js';
+
+/** Runs `count` overlapping changes to one API and reports the most that ever ran at once. */
+async function maxOverlap(lock: ApiLock, apiId: string, count: number): Promise<{ max: number; order: number[] }> {
+  let running = 0;
+  let max = 0;
+  const order: number[] = [];
+  await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      lock.withLock(apiId, async () => {
+        running += 1;
+        max = Math.max(max, running);
+        order.push(index);
+        await sleep(15);
+        running -= 1;
+      }),
+    ),
+  );
+  return { max, order };
+}
+
+// Advisory locks are database-wide, so ids are unique per run: parallel test files never meet.
+const uniqueApi = (name: string) => `${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+t.test('in-process lock', async (t) => {
+  t.test('changes to one API never overlap and run in arrival order', async (t) => {
+    const lock = createInProcessLock();
+    const { max, order } = await maxOverlap(lock, 'api1', 5);
+    t.equal(max, 1);
+    t.strictSame(order, [0, 1, 2, 3, 4]);
+    t.equal(lock.activeKeys(), 0, 'no entry left once idle');
+  });
+
+  t.test('different APIs do not wait for each other', async (t) => {
+    const lock = createInProcessLock();
+    let release!: () => void;
+    const held = lock.withLock('a', () => new Promise<void>((resolve) => (release = resolve)));
+    t.equal(await lock.withLock('b', async () => 'ran'), 'ran', 'b ran while a was held');
+    t.equal(lock.activeKeys(), 1);
+    release();
+    await held;
+    t.equal(lock.activeKeys(), 0);
+  });
+
+  t.test('an error releases the lock and reaches the caller', async (t) => {
+    const lock = createInProcessLock();
+    const failing = lock.withLock('api1', async () => {
+      await sleep(5);
+      throw new Error('boom');
+    });
+    const next = lock.withLock('api1', async () => 'next ran');
+    await t.rejects(failing, { message: 'boom' });
+    t.equal(await next, 'next ran');
+    t.equal(lock.activeKeys(), 0);
+  });
+});
+
+t.test('PostgreSQL advisory lock', async (t) => {
+  // Two pools stand for two instances of the service.
+  const poolA = createTestPool(t);
+  const poolB = createTestPool(t);
+  const lockA = createPostgresAdvisoryLock(poolA);
+  const lockB = createPostgresAdvisoryLock(poolB);
+
+  const idle = (pool: typeof poolA) => pool.totalCount === pool.idleCount && pool.waitingCount === 0;
+
+  t.test('excludes across instances', async (t) => {
+    const apiId = uniqueApi('excl');
+    const events: string[] = [];
+    let release!: () => void;
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
+    const a = lockA.withLock(apiId, async () => {
+      events.push('a in');
+      entered();
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push('a out');
+    });
+    await aEntered;
+    const b = lockB.withLock(apiId, async () => {
+      events.push('b in');
+    });
+    await sleep(150);
+    t.strictSame(events, ['a in'], 'b waits while a holds the lock');
+    release();
+    await Promise.all([a, b]);
+    t.strictSame(events, ['a in', 'a out', 'b in']);
+    t.ok(idle(poolA) && idle(poolB), 'connections returned to both pools');
+  });
+
+  t.test('many overlapping changes from two instances never overlap', async (t) => {
+    const apiId = uniqueApi('many');
+    let running = 0;
+    let max = 0;
+    const change = async () => {
+      running += 1;
+      max = Math.max(max, running);
+      await sleep(10);
+      running -= 1;
+    };
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) => (index % 2 === 0 ? lockA : lockB).withLock(apiId, change)),
+    );
+    t.equal(max, 1);
+    t.ok(poolA.totalCount <= 1, 'one API ties up at most one connection per instance');
+  });
+
+  t.test('different APIs do not wait for each other', async (t) => {
+    let release!: () => void;
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
+    const held = lockA.withLock(uniqueApi('one'), async () => {
+      entered();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await aEntered;
+    t.equal(await lockB.withLock(uniqueApi('two'), async () => 'ran'), 'ran');
+    release();
+    await held;
+  });
+
+  t.test('released after an error in the change', async (t) => {
+    const apiId = uniqueApi('err');
+    await t.rejects(
+      lockA.withLock(apiId, async () => {
+        throw new Error('change failed');
+      }),
+      { message: 'change failed' },
+      'the change error reaches the caller unchanged',
+    );
+    const started = Date.now();
+    t.equal(await lockB.withLock(apiId, async () => 'b ran'), 'b ran');
+    t.ok(Date.now() - started < 1_000, 'no wait for a lock left behind');
+    t.ok(idle(poolA), 'connection returned after the error');
+  });
+
+  t.test('waiting too long is a conflict, and leaves nothing held', async (t) => {
+    const apiId = uniqueApi('wait');
+    const impatient = createPostgresAdvisoryLock(poolB, { waitTimeoutMillis: 200 });
+    let release!: () => void;
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
+    const held = lockA.withLock(apiId, async () => {
+      entered();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await aEntered;
+    await t.rejects(impatient.withLock(apiId, async () => t.fail('must not run')), { name: 'DomainError', kind: 'conflict' });
+    release();
+    await held;
+    t.equal(await impatient.withLock(apiId, async () => 'ran'), 'ran', 'free again afterwards');
+    t.ok(idle(poolB));
+  });
+
+  t.test('settings used for the wait do not leak into the pooled connection', async (t) => {
+    const pool = createTestPool(t, { max: 1 });
+    await createPostgresAdvisoryLock(pool).withLock(uniqueApi('reset'), async () => {});
+    const { rows } = await pool.query<{ lock_timeout: string }>('show lock_timeout');
+    t.equal(rows[0]?.lock_timeout, '0');
+  });
+
+  t.test('an unreachable database is audit-unavailable', async (t) => {
+    const pool = createPostgresPool('postgres://127.0.0.1:1/test', { connectionTimeoutMillis: 1_000 });
+    t.teardown(() => pool.end());
+    await t.rejects(
+      createPostgresAdvisoryLock(pool).withLock('api', async () => t.fail('must not run')),
+      { name: 'DomainError', kind: 'audit-unavailable' },
+    );
+  });
+});

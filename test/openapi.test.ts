@@ -1,0 +1,41 @@
+// The committed openapi/openapi.json must be what the routes serve: run `npm run openapi` after
+// changing a schema.
+import { readFile } from 'node:fs/promises';
+import t from 'tap';
+import { generateOpenApiDocument } from '../src/openapi-document.js';
+
+t.test('openapi/openapi.json is current', async (t) => {
+  const committed = await readFile(new URL('../openapi/openapi.json', import.meta.url), 'utf8');
+  const generated = await generateOpenApiDocument();
+  t.equal(committed, generated, 'stale: run `npm run openapi` and commit openapi/openapi.json');
+});
+
+t.test('the document names its components and covers every backend', async (t) => {
+  const document = JSON.parse(await generateOpenApiDocument());
+  t.equal(document.openapi, '3.1.0');
+  t.ok(document.components.schemas.RouteIntegrationIntent, 'intent form is a named component');
+  t.notOk(Object.keys(document.components.schemas).some((name) => name.startsWith('def-')), 'no def-N names');
+  const put = document.paths['/v1/apis/{apiId}/routes/{routeKey}/integration'].put;
+  t.ok(put.summary && put.description, 'summary and description');
+  t.same(
+    Object.keys(put.requestBody.content['application/json'].examples).sort(),
+    ['awsService', 'http', 'lambdaCustomCrossAccount', 'lambdaProxy', 'mock', 'vpcLink'],
+    'one example per backend type',
+  );
+  const intent = document.components.schemas.RouteIntegrationIntent;
+  const types = intent.properties.backend.oneOf.map(
+    (branch: { properties: { type: { const?: string; enum?: string[] } } }) => branch.properties.type.const ?? branch.properties.type.enum?.[0],
+  );
+  t.same(types.sort(), ['aws', 'http', 'lambda', 'mock', 'vpcLink']);
+  for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const problems = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+      for (const [status, response] of problems) {
+        t.ok(
+          (response as { content?: Record<string, unknown> }).content?.['application/problem+json'],
+          `${method.toUpperCase()} ${path} ${status} is problem+json`,
+        );
+      }
+    }
+  }
+});
