@@ -171,3 +171,16 @@ t.test('vpc link by id and by stage variable', async (t) => {
     connectionId: '${stageVariables.vpcLinkId}',
   });
 });
+
+t.test('a function name that does not exist is a 400 on /backend/function, and nothing is written', async (t) => {
+  const ctx = await buildTestApp(t);
+  const response = await ctx.app.inject({
+    method: 'PUT',
+    url: routeIntegrationUrl(ctx.apiId, 'send'),
+    payload: { backend: { type: 'lambda', function: 'no-such-function' } },
+  });
+  t.equal(response.statusCode, 400);
+  t.match(response.json(), { errors: [{ path: '/backend/function', message: /does not exist/ }] });
+  t.same(ctx.fake.writes(), []);
+  t.same(ctx.auditStore.records(), [], 'no change, no audit record');
+});
