@@ -4,13 +4,16 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { healthRoutes } from './plugins/health.js';
+import { installLambdaActor } from './plugins/lambda-actor.js';
 import { registerOpenApi } from './plugins/openapi.js';
-import { installProblemDetails } from './plugins/problem-details.js';
+import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { apiRoutes } from './routes/apis.js';
+import { auditRoutes } from './routes/audit.js';
 import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
 import type { ApiService } from './services/api-service.js';
+import type { AuditService } from './services/audit-service.js';
 import type { IntegrationService } from './services/integration-service.js';
 import type { AuditStore } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
@@ -20,6 +23,7 @@ export interface AppServices {
   apis: ApiService;
   routeIntegrations: RouteIntegrationService;
   integrations: IntegrationService;
+  audit: AuditService;
 }
 
 export interface AppDeps {
@@ -30,6 +34,11 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'] | false;
   /** Trust `x-request-id` (Lambda mode: API Gateway's request id). */
   trustRequestIdHeader?: boolean;
+  /**
+   * 'lambda' (src/lambda.ts): trusts `x-request-id` (the adapter sets it to API Gateway's request
+   * id) and takes `request.actor` from the Lambda event's IAM or JWT caller. Default 'server'.
+   */
+  runtime?: 'server' | 'lambda';
   swaggerUiBaseDir?: string;
 }
 
@@ -43,16 +52,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: deps.config.bodyLimitBytes,
-    requestIdHeader: deps.trustRequestIdHeader ? 'x-request-id' : false,
+    requestIdHeader: deps.trustRequestIdHeader || deps.runtime === 'lambda' ? 'x-request-id' : false,
     // Explicit server timeouts: a slow client cannot hold a socket forever.
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 120_000,
     routerOptions: { maxParamLength: 512 },
     schemaController: validatorCompilers(),
+    // The router's own errors (bad percent-encoding, an over-long parameter) come before any route.
+    frameworkErrors: problemFrameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemDetails(app);
+  if (deps.runtime === 'lambda') installLambdaActor(app);
   await registerOpenApi(app, deps.swaggerUiBaseDir ? { swaggerUiBaseDir: deps.swaggerUiBaseDir } : {});
   await app.register(healthRoutes, { auditStore: deps.auditStore });
   await app.register(
@@ -61,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations });
       await v1.register(integrationRoutes, { integrations: deps.services.integrations });
       await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations });
+      await v1.register(auditRoutes, { audit: deps.services.audit });
     },
     { prefix: '/v1' },
   );

@@ -2,10 +2,12 @@
 // (allErrors), unknown fields are errors rather than silently dropped (removeAdditional: false),
 // and types are never coerced ("50" is not a timeout). Path and query strings are coerced, since
 // they only ever arrive as text. Both compilers see the schemas registered with addSchema.
+// `verbose` puts the failing schema on each error, so that a problem can say which values a
+// discriminated union accepts (problem-details.ts).
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
-const shared = { allErrors: true, removeAdditional: false, useDefaults: true, discriminator: true, strict: false } as const;
+const shared = { allErrors: true, removeAdditional: false, useDefaults: true, discriminator: true, strict: false, verbose: true } as const;
 
 export function validatorCompilers(): NonNullable<FastifyServerOptions['schemaController']> {
   const bodyFactory = AjvCompiler();

@@ -42,7 +42,10 @@ export const ResponseTemplatesField = boundedMap({ maxProperties: 32, maxKeyLeng
 export const TemplateSelectionExpressionField = Type.String({ minLength: 1, maxLength: 1024 });
 export const DescriptionField = Type.String({ maxLength: 1024 });
 export const UriField = Type.String({ minLength: 1, maxLength: 2048 });
-/** An http(s) URL; stage variables may stand in its host or path (`https://${stageVariables.host}/x`). */
-export const HttpUrlField = Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://' });
+/**
+ * An http(s) URL; stage variables may stand in its host or path (`https://${stageVariables.host}/x`).
+ * The scheme is case-insensitive (RFC 3986 §3.1), as the domain rule and the raw form have it.
+ */
+export const HttpUrlField = Type.String({ minLength: 1, maxLength: 2048, pattern: '^[hH][tT][tT][pP][sS]?://' });
 export const MethodField = Type.Enum([...HTTP_METHODS]);
 export const ArnField = Type.String({ minLength: 20, maxLength: 2048 });
