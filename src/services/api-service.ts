@@ -30,7 +30,8 @@ export function createApiService({ apiGateway }: { apiGateway: ApiGatewayPort })
             },
           };
         })
-        .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
+        // Code-point order: the same on every instance, whatever its locale.
+        .sort((a, b) => (a.routeKey < b.routeKey ? -1 : a.routeKey > b.routeKey ? 1 : 0));
     },
   };
 }

@@ -44,6 +44,12 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
     return snapshot.routes.filter((route) => integrationIdOfTarget(route.target) === integrationId).map((route) => route.routeKey);
   }
 
+  /** Every operation on a response checks its key: a DELETE of `2xx` must not report "unchanged". */
+  function checkResponseKey(responseKey: string): void {
+    const keyProblem = validateIntegrationResponseKey(responseKey);
+    if (keyProblem) throw validationError([{ path: '/responseKey', message: keyProblem }]);
+  }
+
   function checkFields(fields: IntegrationFields): void {
     const violations = validateIntegrationFields(fields);
     if (violations.length > 0) throw validationError(violations);
@@ -61,13 +67,17 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
 
     async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
       checkFields(fields);
+      // The new integration's id exists only once the plan has run. The runner asks for it
+      // (integrationIdOf) before it describes the state after the change, so the audit record's
+      // "after" is the integration as AWS holds it; "before" is null (there was none).
+      let createdId: string | undefined;
       const result = await runChange(
         {
           action: 'integration.create',
           apiId,
           request: fields,
           read: () => readApiSnapshot(apiGateway, apiId),
-          describe: () => null,
+          describe: (state) => state.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
           plan: (): PlanStep[] => [
             {
               id: 'create-integration',
@@ -80,11 +90,14 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
               },
             },
           ],
-          integrationIdOf: (_state, createdIds) => createdIds.get('create-integration'),
+          integrationIdOf: (_state, createdIds) => {
+            createdId = createdIds.get('create-integration') ?? createdId;
+            return createdId;
+          },
         },
         context,
       );
-      const createdId = result.createdIds.get('create-integration');
+      createdId = result.createdIds.get('create-integration');
       const integration = result.after.integrations.find((candidate) => candidate.integrationId === createdId);
       return { ...result, integration };
     },
@@ -150,6 +163,7 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
     },
 
     async getResponse(apiId: string, integrationId: string, responseKey: string): Promise<IntegrationResponse> {
+      checkResponseKey(responseKey);
       const { responses } = await readIntegration(apiId, integrationId);
       const response = responses.find((candidate) => candidate.integrationResponseKey === responseKey);
       if (!response) throw notFound(`Integration ${integrationId} has no response ${responseKey}`);
@@ -163,8 +177,7 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
       fields: Omit<IntegrationResponseFields, 'integrationResponseKey'>,
       context: ChangeContext,
     ) {
-      const keyProblem = validateIntegrationResponseKey(responseKey);
-      if (keyProblem) throw validationError([{ path: '/responseKey', message: keyProblem }]);
+      checkResponseKey(responseKey);
       const desired: IntegrationResponseFields = { integrationResponseKey: responseKey, ...fields };
       const result = await runChange(
         {
@@ -187,6 +200,7 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
     },
 
     async removeResponse(apiId: string, integrationId: string, responseKey: string, context: ChangeContext) {
+      checkResponseKey(responseKey);
       return runChange(
         {
           action: 'integration-response.delete',
