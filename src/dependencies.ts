@@ -6,6 +6,7 @@ import { createAuditDatabase, createPostgresPool } from './audit/database.js';
 import { createIdGenerator } from './audit/id.js';
 import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.js';
 import { migrateToLatest } from './audit/migrate.js';
+import { redactingAuditStore } from './audit/redact.js';
 import { createKyselyAuditStore } from './audit/store.js';
 import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import { createAwsCallLog } from './aws/call-log.js';
@@ -13,6 +14,7 @@ import { createAwsClients } from './aws/clients.js';
 import { createLambdaAdapter } from './aws/lambda.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
+import { createAuditService } from './services/audit-service.js';
 import { createChangeRunner } from './services/change-runner.js';
 import { createIntegrationService } from './services/integration-service.js';
 import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
@@ -41,13 +43,12 @@ export async function openAuditStore(config: Pick<Config, 'auditUrl'>): Promise<
   if (handle.dialect === 'postgres') {
     // The lock gets a pool of its own: a change holds its lock connection while it writes records.
     const lockPool = createPostgresPool(config.auditUrl, { maxConnections: 5 });
+    let closing: Promise<void> | undefined;
     return {
       store,
       lock: createPostgresAdvisoryLock(lockPool),
-      close: async () => {
-        await store.close();
-        await lockPool.end();
-      },
+      // Safe to call twice (pg throws on a second pool.end()).
+      close: () => (closing ??= store.close().then(() => lockPool.end())),
     };
   }
   return { store, lock: createInProcessLock(), close: () => store.close() };
@@ -69,13 +70,15 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   const audit = overrides.audit ?? (await openAuditStore(config));
   const apiGateway = createApiGatewayAdapter(clients.apiGateway);
   const lambda = createLambdaAdapter(clients.lambda);
-  const runChange = createChangeRunner({ apiGateway, auditStore: audit.store, apiLock: audit.lock, callLog, clock, ids });
+  // Secrets never reach audit records, whichever store is in use (DESIGN §5).
+  const runChange = createChangeRunner({ apiGateway, auditStore: redactingAuditStore(audit.store), apiLock: audit.lock, callLog, clock, ids });
 
   return {
     services: {
       apis: createApiService({ apiGateway }),
       routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, runChange, region: config.region }),
       integrations: createIntegrationService({ apiGateway, runChange }),
+      audit: createAuditService({ auditStore: audit.store }),
     },
     auditStore: audit.store,
     async close() {

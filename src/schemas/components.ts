@@ -1,5 +1,6 @@
 // Every named ($id'd) schema, registered once with app.addSchema: the single source of
 // components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
+import { AuditPage, AuditRecord } from './audit.js';
 import { Problem } from './common.js';
 import { Integration, IntegrationCreate, IntegrationPatch } from './integration.js';
 import { IntegrationResponse, IntegrationResponseInput } from './integration-response.js';
@@ -25,4 +26,6 @@ export const COMPONENT_SCHEMAS = [
   RouteIntegrationChange,
   IntegrationChange,
   IntegrationResponseChange,
+  AuditRecord,
+  AuditPage,
 ];

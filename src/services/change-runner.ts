@@ -18,7 +18,7 @@ export interface ChangeSpec<State> {
   action: string;
   apiId: string;
   routeKey?: string;
-  /** The caller's request, as it may be stored (no secrets). */
+  /** The caller's request. The audit store the composition root builds redacts secrets on write. */
   request: unknown;
   read(): Promise<State>;
   plan(state: State): PlanStep[];
@@ -127,6 +127,8 @@ export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
 
       if (failure) {
         failure.auditId = auditId;
+        // The problem has no auditComplete field: its detail says it (issue 4: "the response says so").
+        if (!auditComplete) failure.message += ` (the audit record ${auditId} stays pending: its final write failed)`;
         throw failure;
       }
       return { outcome: 'applied', plan, auditId, auditComplete, before, after, createdIds };

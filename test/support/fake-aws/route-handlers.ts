@@ -61,6 +61,8 @@ export function createRouteOperations(state: ApiGatewayState): Operation[] {
       const route = withoutUndefined<Route>({ ...existing, ...patch });
       // An empty target detaches the route from its integration (what Terraform sends to unset it).
       if (route.target === '') delete route.target;
+      // Likewise for the response selection expression (inferred: the console clears it this way).
+      if (route.routeResponseSelectionExpression === '') delete route.routeResponseSelectionExpression;
       checkRoute(record, route);
       record.routes.set(route.routeId, route);
       return ok(route);
