@@ -10,6 +10,8 @@ const ConfigSchema = Type.Object({
   AWS_ENDPOINT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   GATEWIRE_AUDIT_URL: Type.String({ pattern: '^(sqlite:|postgres(ql)?://)', default: 'sqlite:./data/audit.db' }),
   GATEWIRE_PERMISSION_SCOPE: Type.Enum(['api', 'route'], { default: 'api' }),
+  GATEWIRE_ACCOUNT_ID: Type.Optional(Type.String({ pattern: '^\\d{12}$' })),
+  GATEWIRE_CROSS_ACCOUNT_ROLES: Type.Optional(Type.String()),
   GATEWIRE_AWS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   GATEWIRE_AWS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   GATEWIRE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 1024 * 1024 }),
@@ -18,13 +20,21 @@ const ConfigSchema = Type.Object({
 
 type RawConfig = Static<typeof ConfigSchema>;
 
+/** Which entry point runs the app: the container's server, or a Lambda function. */
+export type Runtime = 'server' | 'lambda';
+
 export interface Config {
+  runtime: Runtime;
   port: number;
   host: string;
   region: string;
   awsEndpoint: string | undefined;
   auditUrl: string;
   permissionScope: 'api' | 'route';
+  /** The account Gatewire runs in; when unset, STS GetCallerIdentity says. */
+  accountId: string | undefined;
+  /** Function account -> role Gatewire assumes there to write function policies. */
+  crossAccountRoles: Readonly<Record<string, string>>;
   awsMaxAttempts: number;
   awsTimeoutMs: number;
   bodyLimitBytes: number;
@@ -35,9 +45,20 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+export interface LoadConfigOptions {
+  /**
+   * The entry point says which runtime it is (src/lambda.ts: 'lambda'). Otherwise it is Lambda
+   * when the Lambda runtime's AWS_LAMBDA_FUNCTION_NAME is set (e.g. the server behind the Lambda
+   * Web Adapter), since the same rules apply there.
+   */
+  runtime?: Runtime;
+}
+
+export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Readonly<Config> {
   // Empty strings mean "unset" (as `FOO= npm start` does), so that defaults apply.
   const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const runtime: Runtime = options.runtime ?? (data['AWS_LAMBDA_FUNCTION_NAME'] === undefined ? 'server' : 'lambda');
+  const runtimeProblems = runtimeProblemsOf(runtime, data);
   let raw: RawConfig;
   try {
     raw = envSchema<RawConfig>({ schema: ConfigSchema as never, data, env: false });
@@ -50,18 +71,59 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       const allowed = entry.params?.allowedValues as unknown[] | undefined;
       return `${variable} ${entry.message ?? 'is invalid'}${allowed ? ` (${allowed.join(', ')})` : ''}`;
     });
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`, { cause: error });
+    throw new ConfigError(`Invalid configuration: ${[...problems, ...runtimeProblems].join('; ')}`, { cause: error });
+  }
+  if (runtimeProblems.length > 0) throw new ConfigError(`Invalid configuration: ${runtimeProblems.join('; ')}`);
+  let crossAccountRoles: Record<string, string>;
+  try {
+    crossAccountRoles = parseCrossAccountRoles(raw.GATEWIRE_CROSS_ACCOUNT_ROLES);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: GATEWIRE_CROSS_ACCOUNT_ROLES ${(error as Error).message}`, { cause: error });
   }
   return Object.freeze({
+    runtime,
     port: raw.PORT,
     host: raw.HOST,
     region: raw.AWS_REGION,
     awsEndpoint: raw.AWS_ENDPOINT_URL,
     auditUrl: raw.GATEWIRE_AUDIT_URL,
     permissionScope: raw.GATEWIRE_PERMISSION_SCOPE,
+    accountId: raw.GATEWIRE_ACCOUNT_ID,
+    crossAccountRoles: Object.freeze(crossAccountRoles),
     awsMaxAttempts: raw.GATEWIRE_AWS_MAX_ATTEMPTS,
     awsTimeoutMs: raw.GATEWIRE_AWS_TIMEOUT_MS,
     bodyLimitBytes: raw.GATEWIRE_BODY_LIMIT_BYTES,
     logLevel: raw.LOG_LEVEL,
   });
+}
+
+/**
+ * Lambda mode needs the shared PostgreSQL store: a SQLite file in a Lambda's /tmp lives and dies
+ * with one instance, and better-sqlite3 is not in the Lambda bundle (DESIGN §8).
+ */
+function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): string[] {
+  const auditUrl = data['GATEWIRE_AUDIT_URL'];
+  if (runtime !== 'lambda' || (typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) return [];
+  return [
+    `GATEWIRE_AUDIT_URL must be a postgres:// URL on Lambda (${auditUrl === undefined ? 'it is not set' : 'it is not a postgres:// URL'}): a SQLite file would live and die with one Lambda instance`,
+  ];
+}
+
+/**
+ * GATEWIRE_CROSS_ACCOUNT_ROLES: comma-separated `accountId=roleArn` pairs, each role in its own account.
+ * Throws naming the first bad pair.
+ */
+export function parseCrossAccountRoles(value: string | undefined): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const raw of (value ?? '').split(',')) {
+    const pair = raw.trim();
+    if (pair === '') continue;
+    const match = /^(\d{12})=(arn:aws[a-zA-Z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512})$/.exec(pair);
+    if (!match) throw new Error(`"${pair}" is not accountId=arn:aws:iam::accountId:role/name`);
+    const [, accountId, roleArn, roleAccount] = match as unknown as [string, string, string, string];
+    if (roleAccount !== accountId) throw new Error(`"${pair}": the role is not in account ${accountId}`);
+    if (roles[accountId] !== undefined && roles[accountId] !== roleArn) throw new Error(`account ${accountId} is listed twice`);
+    roles[accountId] = roleArn;
+  }
+  return roles;
 }

@@ -16,7 +16,16 @@ async function main(): Promise<void> {
   const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));
   if (interrupted > 0) app.log.warn({ interrupted }, 'audit records left pending by an earlier crash are now marked interrupted');
 
+  // A request in flight at SIGTERM finishes, but its keep-alive socket would then hold close()
+  // open until the client lets go (up to keepAliveTimeout): answer it with `Connection: close`.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  // Within the container's stop grace period (docker's default is 10 s; compose sets 40 s).
   closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+    closing = true;
     if (err) app.log.error({ err }, 'closing after an error');
     else app.log.info({ signal }, 'closing');
     await app.close();

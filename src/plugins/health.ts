@@ -1,6 +1,9 @@
-// Liveness (/healthz: the process answers) and readiness (/readyz: the audit store answers).
+// Liveness (/healthz: the process answers) and readiness (/readyz: the audit store answers and
+// its tables exist, i.e. the start-up migrations were applied). The container's HEALTHCHECK and
+// orchestrators' liveness probes use /healthz; load balancers and readiness probes use /readyz.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { DomainError } from '../domain/errors.js';
 import type { AuditStore } from '../services/ports.js';
 import { problemResponse } from '../schemas/common.js';
 
@@ -24,6 +27,14 @@ export async function healthRoutes(app: FastifyInstance, { auditStore }: { audit
     },
     async () => {
       await auditStore.ping();
+      try {
+        // Reads the audit table itself (one row at most): fails when the migrations were not applied.
+        await auditStore.list({ limit: 1 });
+      } catch (error) {
+        throw new DomainError('audit-unavailable', 'the audit store answers but its records cannot be read (migrations not applied?)', {
+          cause: error,
+        });
+      }
       return { status: 'ready' };
     },
   );

@@ -1,0 +1,123 @@
+// npm run bench:cold-start — the Lambda bundle's size, and the time from starting a fresh `node`
+// process to the first response for a synthetic API Gateway event (GET /healthz, HTTP API v2):
+// module load + config + PostgreSQL pool + migrations check + app.ready() + one invocation.
+// Also the warm latency of a second event in the same process. Runs against the local
+// PostgreSQL (GATEWIRE_TEST_POSTGRES_URL, else the OS user on 127.0.0.1:5432/test).
+//
+//   npm run bench:cold-start -- --runs 9 --build
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { httpApiEvent } from '../test/support/lambda-events.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, build: { type: 'boolean', default: false } } });
+const runs = Math.max(5, Number(values.runs));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const zipFile = join(root, 'dist/gatewire-lambda.zip');
+
+const CHILD = `
+const events = JSON.parse(process.argv[1]);
+const { handler } = await import(new URL('./index.mjs', 'file://' + process.cwd() + '/').href);
+for (const event of events) {
+  const response = await handler(event, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 });
+  await new Promise((resolve) => process.stdout.write(JSON.stringify({ statusCode: response.statusCode }) + '\\n', resolve));
+}
+process.exit(0);
+`;
+
+interface Run {
+  coldMs: number;
+  warmMs: number;
+}
+
+function runOnce(dir: string, auditUrl: string): Promise<Run> {
+  const events = [httpApiEvent({ method: 'GET', url: '/healthz' }), httpApiEvent({ method: 'GET', url: '/healthz' })];
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(events)], {
+    cwd: dir,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      GATEWIRE_AUDIT_URL: auditUrl,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const answeredAt: number[] = [];
+  let buffered = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (; buffered.includes('\n'); buffered = buffered.slice(buffered.indexOf('\n') + 1)) {
+      const line = buffered.slice(0, buffered.indexOf('\n'));
+      if ((JSON.parse(line) as { statusCode: number }).statusCode !== 200) throw new Error(`unexpected answer ${line}`);
+      answeredAt.push(performance.now());
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => {
+      const [cold, warm] = answeredAt;
+      if (code !== 0 || cold === undefined || warm === undefined) reject(new Error(`run failed (exit ${code}): ${stderr}`));
+      else resolve({ coldMs: cold - started, warmMs: warm - cold });
+    }),
+  );
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+const median = (numbers: number[]): number => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+const ms = (value: number): string => `${Math.round(value)} ms`;
+
+if (values.build || !existsSync(zipFile)) execFileSync(process.execPath, [join(root, 'scripts/build-lambda.mjs')], { stdio: 'inherit' });
+
+const dir = await mkdtemp(join(tmpdir(), 'gatewire-bench-'));
+const user = process.env['PGUSER'] ?? process.env['USER'] ?? userInfo().username;
+const postgres = process.env['GATEWIRE_TEST_POSTGRES_URL'] ?? `postgres://${encodeURIComponent(user)}@127.0.0.1:5432/test`;
+const schema = `bench_cold_start_${randomBytes(4).toString('hex')}`;
+try {
+  execFileSync('unzip', ['-q', zipFile, '-d', dir]);
+  await adminQuery(postgres, `create schema "${schema}"`);
+  const url = new URL(postgres);
+  url.searchParams.set('schema', schema);
+
+  const bundleBytes = (await stat(join(dir, 'index.mjs'))).size;
+  const zipBytes = (await stat(zipFile)).size;
+  console.log(`bundle: index.mjs ${mib(bundleBytes)}; zip ${mib(zipBytes)} (with Swagger UI's static files and the source map)`);
+  console.log(`node ${process.version}; ${runs} cold starts of GET /healthz (HTTP API v2) against PostgreSQL`);
+
+  const first = await runOnce(dir, url.toString());
+  console.log(`first start (creates the audit tables): ${ms(first.coldMs)}`);
+  const results: Run[] = [];
+  for (let i = 0; i < runs; i += 1) results.push(await runOnce(dir, url.toString()));
+  const cold = results.map((run) => run.coldMs);
+  const warm = results.map((run) => run.warmMs);
+  console.log(`cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))})`);
+  console.log(`warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
+} finally {
+  await adminQuery(postgres, `drop schema if exists "${schema}" cascade`).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// npm run build:lambda: bundles src/lambda.ts with esbuild into dist/lambda/ and zips it as
+// dist/gatewire-lambda.zip (handler `index.handler`, runtime nodejs22.x).
+//
+//   dist/lambda/index.mjs      the app, one ESM file; better-sqlite3 and pg-native left out
+//   dist/lambda/index.mjs.map  its source map (set NODE_OPTIONS=--enable-source-maps to use it)
+//   dist/lambda/static/        Swagger UI's static files (served at /docs; src/lambda.ts finds them)
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'dist/lambda');
+const zipFile = join(root, 'dist/gatewire-lambda.zip');
+const require = createRequire(import.meta.url);
+
+// Never in the bundle: better-sqlite3 is a native module and Lambda mode requires PostgreSQL
+// (src/config.ts); pg-native is pg's optional native binding (node-postgres#2800). Both are
+// only reached through lazy imports that Lambda mode never takes.
+export const EXTERNAL = ['better-sqlite3', 'pg-native'];
+
+// CommonJS dependencies (avvio, fastify's plugins, pg) call require() and read __dirname; ESM has
+// neither (aws-lambda-fastify#191: "Dynamic require of events"). @fastify/swagger-ui reads
+// `${__dirname}/static/logo.svg`, which the static/ copy below satisfies.
+const BANNER = [
+  "import { createRequire as __gatewireCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __gatewireFileURLToPath } from 'node:url';",
+  "import { dirname as __gatewireDirname } from 'node:path';",
+  'const require = __gatewireCreateRequire(import.meta.url);',
+  'const __filename = __gatewireFileURLToPath(import.meta.url);',
+  'const __dirname = __gatewireDirname(__filename);',
+].join('\n');
+
+async function sizeOf(path) {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}
+
+export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+
+export async function buildLambda({ quiet = false } = {}) {
+  await rm(outDir, { recursive: true, force: true });
+  await rm(zipFile, { force: true });
+  await mkdir(outDir, { recursive: true });
+
+  const result = await build({
+    entryPoints: [join(root, 'src/lambda.ts')],
+    outfile: join(outDir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    // The Lambda runtime is Node 22; Node 20 (these machines) runs the same bundle in the checks.
+    target: 'node20',
+    banner: { js: BANNER },
+    external: EXTERNAL,
+    minify: true,
+    // Error classes and plugins keep their names in logs and stack traces.
+    keepNames: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+
+  const leaked = Object.keys(result.metafile.inputs).filter((input) => EXTERNAL.some((name) => input.includes(`node_modules/${name}/`)));
+  if (leaked.length > 0) throw new Error(`the bundle must not contain ${leaked.join(', ')}`);
+
+  const swaggerUiStatic = join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');
+  await cp(swaggerUiStatic, join(outDir, 'static'), { recursive: true });
+
+  try {
+    execFileSync('zip', ['-q', '-r', '-X', zipFile, '.'], { cwd: outDir, stdio: 'inherit' });
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error('the `zip` command is missing: apt-get install -y zip', { cause: error });
+    throw error;
+  }
+
+  const sizes = {
+    bundle: (await stat(join(outDir, 'index.mjs'))).size,
+    static: await sizeOf(join(outDir, 'static')),
+    zip: (await stat(zipFile)).size,
+  };
+  if (!quiet) {
+    console.log(`built ${relative(root, join(outDir, 'index.mjs'))}: ${mib(sizes.bundle)} (Swagger UI static files ${mib(sizes.static)})`);
+    console.log(`zipped ${relative(root, zipFile)}: ${mib(sizes.zip)} (handler: index.handler, runtime: nodejs22.x)`);
+  }
+  return { outDir, zipFile, sizes };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildLambda();
+}

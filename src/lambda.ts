@@ -1,0 +1,45 @@
+// Lambda entry (the bundle's `index.handler`): config → dependencies (audit migrations run here)
+// → the app behind @fastify/aws-lambda, all at module load (top-level await), so that the init
+// phase pays for it once and warm invocations reuse the instance, its SDK clients and its pool.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config.js';
+import { createDependencies } from './dependencies.js';
+import { createLambdaHandler, type LambdaHandler } from './lambda-handler.js';
+
+/**
+ * A change still pending after this long was cut off: a Lambda invocation lasts 15 minutes at
+ * most, so no instance can still be running it (DESIGN §3).
+ */
+const INTERRUPTED_AFTER_MS = 16 * 60_000;
+
+/** The bundle ships Swagger UI's static files here (scripts/build-lambda.mjs). */
+const BUNDLED_SWAGGER_UI = fileURLToPath(new URL('./static/', import.meta.url));
+
+async function init(): Promise<LambdaHandler> {
+  let config;
+  try {
+    config = loadConfig(process.env, { runtime: 'lambda' });
+  } catch (error) {
+    // One clear line in the function's log; the init error then carries the same message.
+    if (error instanceof ConfigError) console.error(error.message);
+    throw error;
+  }
+  const deps = await createDependencies(config);
+  const { app, handler } = await createLambdaHandler({
+    config,
+    services: deps.services,
+    auditStore: deps.auditStore,
+    ...(existsSync(BUNDLED_SWAGGER_UI) ? { swaggerUiBaseDir: BUNDLED_SWAGGER_UI } : {}),
+  });
+  try {
+    const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));
+    if (interrupted > 0) app.log.warn({ interrupted }, 'audit records left pending by an earlier crash are now marked interrupted');
+  } catch (error) {
+    // Not fatal: /readyz and the change path report a store that does not answer.
+    app.log.error({ err: error }, 'could not mark interrupted audit records');
+  }
+  return handler;
+}
+
+export const handler: LambdaHandler = await init();
