@@ -4,8 +4,9 @@ import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
 
 export interface AwsClientOptions {
@@ -22,6 +23,13 @@ export interface AwsClientOptions {
 export interface AwsClients {
   apiGateway: ApiGatewayV2Client;
   lambda: LambdaClient;
+  /** GetCallerIdentity and AssumeRole (not in the audit call log: AwsCall has no `sts` service). */
+  sts: STSClient;
+  /**
+   * A Lambda client acting with other credentials (an assumed role in another account), sharing the
+   * connection pool, retry settings and call log; destroy() destroys it too.
+   */
+  lambdaWithCredentials(credentials: AwsCredentialIdentityProvider): LambdaClient;
   destroy(): void;
 }
 
@@ -43,14 +51,25 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
   const apiGateway = new ApiGatewayV2Client(common);
   const lambda = new LambdaClient(common);
+  const sts = new STSClient(common);
+  const extraLambdaClients: LambdaClient[] = [];
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
   return {
     apiGateway,
     lambda,
+    sts,
+    lambdaWithCredentials(credentials) {
+      const client = new LambdaClient({ ...common, credentials });
+      addCallLogMiddleware(client.middlewareStack, 'lambda', options.callLog);
+      extraLambdaClients.push(client);
+      return client;
+    },
     destroy() {
       apiGateway.destroy();
       lambda.destroy();
+      sts.destroy();
+      for (const client of extraLambdaClients) client.destroy();
       requestHandler.destroy();
     },
   };

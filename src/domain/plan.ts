@@ -13,7 +13,9 @@ export type AwsOperation =
   | 'UpdateIntegrationResponse'
   | 'DeleteIntegrationResponse'
   | 'CreateRouteResponse'
-  | 'DeleteRouteResponse';
+  | 'DeleteRouteResponse'
+  | 'AddPermission'
+  | 'RemovePermission';
 
 export interface AwsCallSpec {
   operation: AwsOperation;

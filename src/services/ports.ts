@@ -9,6 +9,7 @@ import type {
   RouteResponse,
   WebSocketApi,
 } from '../domain/model.js';
+import type { PermissionStatementInput, PolicyStatement } from '../domain/policy-statements.js';
 import type { AuditRecord, AuditFinal, AuditQuery, AuditPage, PendingAudit } from '../domain/audit.js';
 
 export interface RouteFields {
@@ -47,9 +48,43 @@ export interface ApiGatewayPort {
   deleteRouteResponse(apiId: string, routeId: string, routeResponseId: string): Promise<void>;
 }
 
+/** A function policy as GetPolicy returns it: the parsed statements and the revision to write against. */
+export interface FunctionPolicy {
+  statements: PolicyStatement[];
+  revisionId: string;
+}
+
+/** AddPermission in Lambda's wire terms (lowerCamel); `functionName` is the unqualified function ARN. */
+export interface AddPermissionInput extends PermissionStatementInput {
+  /** Optimistic lock from GetPolicy; on a mismatch the adapter re-reads and retries. */
+  revisionId?: string;
+}
+
 export interface LambdaPort {
   /** The ARN of a function in this account and region, qualified when `qualifier` is given. */
   resolveFunctionArn(functionName: string, qualifier?: string): Promise<string>;
+  /**
+   * The policy of the function (unqualified ARN) for `qualifier`; undefined when it has none (404).
+   * Throws not-found when the function or qualifier does not exist.
+   */
+  getPolicy(functionArn: string, qualifier?: string): Promise<FunctionPolicy | undefined>;
+  /**
+   * Adds the statement, in the function's account. `already-present` when the Sid exists with exactly
+   * this statement (a concurrent writer added it); a different statement under the Sid is a conflict.
+   * "Update in progress" 409s and revision mismatches are retried (the latter after a fresh read).
+   */
+  addPermission(input: AddPermissionInput): Promise<{ outcome: 'added' | 'already-present' }>;
+  /** Removes the statement; `absent` when there was nothing to remove (404). */
+  removePermission(
+    functionArn: string,
+    qualifier: string | undefined,
+    statementId: string,
+    options?: { revisionId?: string },
+  ): Promise<{ outcome: 'removed' | 'absent' }>;
+  /** The account Gatewire runs as: GATEWIRE_ACCOUNT_ID, else STS GetCallerIdentity (memoized). */
+  accountId(): Promise<string>;
+  /** Whether Gatewire can write policies of functions in `accountId`: its own, or one with a configured role. */
+  canManage(accountId: string): Promise<boolean>;
 }
 
 /** One AWS call made during a change, for the audit record. */

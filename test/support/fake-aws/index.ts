@@ -9,6 +9,8 @@ import { createOperationMatcher } from './operations.js';
 import { PolicyStore } from './policy.js';
 import { TokenBucket } from './rate-limit.js';
 import { startFakeServer } from './server.js';
+import { FakeSts } from './sts.js';
+import { requireFunctionAccount } from './cross-account.js';
 import type {
   FakeAwsOptions,
   FakeCall,
@@ -38,6 +40,7 @@ export type {
 } from './types.js';
 export { DEFAULT_PAGE_SIZE } from './pagination.js';
 export { POLICY_SIZE_LIMIT } from './policy.js';
+export { accessKeyIdOf } from './sts.js';
 
 export interface FakeApiView {
   readonly routes: Route[];
@@ -55,7 +58,7 @@ export interface FakeAws {
   accountId: string;
   /** Every request received, in order (live array; resetCalls() empties it in place). */
   calls: FakeCall[];
-  /** Calls whose method is not GET. */
+  /** Calls whose method is not GET (STS calls, all POST, are not writes). */
   writes(): FakeCall[];
   resetCalls(): void;
   /** Returns the new API's id. */
@@ -68,7 +71,13 @@ export interface FakeAws {
   policy(functionName: string, qualifier?: string): PolicyStatement[];
   /** Seeds a statement written by someone else (no checks; replaces one with the same Sid). */
   putStatement(functionName: string, statement: object, qualifier?: string): void;
-  /** Faults apply in order of injection. */
+  /** The account a SigV4 access key belongs to: an assumed role's account, else the fake's own. */
+  accountOfAccessKey(accessKeyId: string | undefined): string;
+  /** STS AssumeRole of this role answers 403 AccessDenied from now on. */
+  blockRole(roleArn: string): void;
+  /** The role ARNs STS AssumeRole has issued credentials for, in order. */
+  assumedRoles(): string[];
+  /** Faults apply in order of injection (never to STS calls). */
   inject(rule: FaultRule): void;
   clearFaults(): void;
   /** Deep copy of all resource state (not calls, faults or revision ids), for before/after equality. */
@@ -91,6 +100,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   );
   const functions = new LambdaFunctions(region, accountId);
   const policies = new PolicyStore();
+  const sts = new FakeSts(accountId, now);
   const faults = new FaultInjector();
   const calls: FakeCall[] = [];
 
@@ -103,13 +113,14 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
 
   const match = createOperationMatcher([
     ...createApiGatewayOperations(apiGateway, { deploymentIntervalMs: options.deploymentIntervalMs ?? DEPLOYMENT_INTERVAL_MS, now }),
-    ...createLambdaOperations(functions, policies),
+    ...requireFunctionAccount(createLambdaOperations(functions, policies), functions, sts),
   ]);
   const server = await startFakeServer({
     match,
     faults,
     rateLimits,
     calls,
+    sts,
     lambdaResource(functionName) {
       if (functionName === undefined) return `arn:aws:lambda:${region}:${accountId}:function`;
       try {
@@ -125,7 +136,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     region,
     accountId,
     calls,
-    writes: () => calls.filter((call) => call.method !== 'GET'),
+    writes: () => calls.filter((call) => call.method !== 'GET' && call.service !== 'sts'),
     resetCalls() {
       calls.length = 0;
     },
@@ -150,6 +161,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       const resolved = functions.resolve(functionName, qualifier);
       policies.put(resolved.resourceArn, { Resource: resolved.resourceArn, ...statement, Sid: sid });
     },
+    accountOfAccessKey: (accessKeyId) => sts.identityOf(accessKeyId).accountId,
+    blockRole: (roleArn) => sts.blockRole(roleArn),
+    assumedRoles: () => sts.assumedRoles(),
     inject: (rule) => faults.inject(rule),
     clearFaults: () => faults.clear(),
     snapshot: () => ({

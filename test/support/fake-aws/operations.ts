@@ -7,6 +7,8 @@ export interface OperationRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   body: unknown;
+  /** The access key id the request was signed with, when signed. */
+  accessKeyId?: string;
 }
 
 export interface OperationResult {

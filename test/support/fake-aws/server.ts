@@ -8,6 +8,7 @@ import { AwsError, apiGatewayError, lambdaError } from './errors.js';
 import { faultError, throttledApiGateway, throttledLambda, type FaultInjector } from './faults.js';
 import type { MatchedOperation } from './operations.js';
 import type { TokenBucket } from './rate-limit.js';
+import { accessKeyIdOf, type FakeSts } from './sts.js';
 import type { FakeCall, ServiceName } from './types.js';
 
 /** How long a 'timeout' fault holds the socket before destroying it, unless the rule says otherwise. */
@@ -21,6 +22,8 @@ export interface FakeServerDependencies {
   calls: FakeCall[];
   /** The ARN to name in Lambda's "update in progress" conflict message. */
   lambdaResource(functionName: string | undefined): string;
+  /** Answers awsQuery STS calls (POST / with a form body). */
+  sts?: FakeSts;
 }
 
 export interface FakeServer {
@@ -50,6 +53,11 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const rawBody = await readBody(req);
+    const accessKeyId = accessKeyIdOf(req.headers.authorization);
+    if (deps.sts && method === 'POST' && url.pathname === '/' && isForm(req)) {
+      handleSts(deps.sts, res, rawBody, accessKeyId);
+      return;
+    }
     const matched = deps.match(method, url.pathname);
     const service: ServiceName = matched?.operation.service ?? (url.pathname.startsWith('/2015-03-31/') ? 'lambda' : 'apigatewayv2');
     const parsed = parseJson(rawBody);
@@ -62,6 +70,7 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       body: parsed.ok ? parsed.value : rawBody,
       status: 0,
       requestId: randomUUID(),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
     };
     deps.calls.push(call);
 
@@ -97,12 +106,40 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       return;
     }
     try {
-      const result = matched.operation.handle({ params: matched.params, query: call.query, body: parsed.value });
+      const result = matched.operation.handle({
+        params: matched.params,
+        query: call.query,
+        body: parsed.value,
+        ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      });
       send(res, call, result.status, result.body);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       send(res, call, error);
     }
+  }
+
+  function handleSts(sts: FakeSts, res: ServerResponse, rawBody: string, accessKeyId: string | undefined): void {
+    const form = new URLSearchParams(rawBody);
+    const requestId = randomUUID();
+    const answer = sts.handle(form, accessKeyId, requestId);
+    deps.calls.push({
+      service: 'sts',
+      operation: answer.operation,
+      method: 'POST',
+      path: '/',
+      query: {},
+      body: Object.fromEntries(form),
+      status: answer.status,
+      requestId,
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+    });
+    res.writeHead(answer.status, {
+      'x-amzn-requestid': requestId,
+      'content-type': 'text/xml',
+      'content-length': String(Buffer.byteLength(answer.xml)),
+    });
+    res.end(answer.xml);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -159,4 +196,8 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
   } catch {
     return { ok: false };
   }
+}
+
+function isForm(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }

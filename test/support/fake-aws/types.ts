@@ -102,7 +102,8 @@ export interface PolicyStatement {
 }
 
 export interface FakeCall {
-  service: ServiceName;
+  /** `sts` calls are answered outside the operation table (see sts.ts): no faults or rate limits. */
+  service: ServiceName | 'sts';
   operation: string;
   method: string;
   path: string;
@@ -111,6 +112,8 @@ export interface FakeCall {
   /** The HTTP status sent; 0 while pending, and for a 'timeout' fault that never answers. */
   status: number;
   requestId: string;
+  /** The access key id the request was signed with (SigV4 `Credential=`), when signed. */
+  accessKeyId?: string;
 }
 
 export type FaultKind = 'throttle' | 'server-error' | 'concurrent-modification' | 'latency' | 'timeout';

@@ -1,0 +1,69 @@
+// STS over the SDK's STSClient: who Gatewire runs as (GetCallerIdentity) and temporary credentials
+// in another account (AssumeRole), for writing function policies there (reference §4: AddPermission
+// cannot be delegated across accounts).
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { DomainError } from '../domain/errors.js';
+import { toDomainError } from './errors.js';
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface AssumeRoleInput {
+  roleArn: string;
+  sessionName: string;
+  /** 900 to the role's maximum (default 3600). */
+  durationSeconds?: number;
+}
+
+export interface StsPort {
+  callerIdentity(): Promise<CallerIdentity>;
+  assumeRole(input: AssumeRoleInput): Promise<TemporaryCredentials>;
+}
+
+export function createStsAdapter(client: STSClient): StsPort {
+  async function send<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toDomainError(error);
+    }
+  }
+  return {
+    async callerIdentity() {
+      const output = await send(() => client.send(new GetCallerIdentityCommand({})));
+      if (!output.Account || !output.Arn) throw new DomainError('upstream', 'STS GetCallerIdentity returned no account');
+      return { account: output.Account, arn: output.Arn, userId: output.UserId ?? '' };
+    },
+    async assumeRole(input) {
+      const output = await send(() =>
+        client.send(
+          new AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.sessionName,
+            ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
+          }),
+        ),
+      );
+      const credentials = output.Credentials;
+      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration) {
+        throw new DomainError('upstream', `STS AssumeRole returned no credentials for ${input.roleArn}`);
+      }
+      return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      };
+    },
+  };
+}
