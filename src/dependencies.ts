@@ -12,11 +12,14 @@ import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
 import { createLambdaAdapter } from './aws/lambda.js';
+import { createStsAdapter } from './aws/sts.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
 import { createAuditService } from './services/audit-service.js';
 import { createChangeRunner } from './services/change-runner.js';
 import { createIntegrationService } from './services/integration-service.js';
+import { createPermissionPlanner } from './services/permission-planner.js';
+import { createPermissionService } from './services/permission-service.js';
 import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 
@@ -69,15 +72,30 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   });
   const audit = overrides.audit ?? (await openAuditStore(config));
   const apiGateway = createApiGatewayAdapter(clients.apiGateway);
-  const lambda = createLambdaAdapter(clients.lambda);
+  const lambda = createLambdaAdapter(clients.lambda, {
+    ...(config.accountId ? { accountId: config.accountId } : {}),
+    sts: createStsAdapter(clients.sts),
+    crossAccountRoles: config.crossAccountRoles,
+    clientWithCredentials: clients.lambdaWithCredentials,
+  });
+  const permissions = createPermissionPlanner({ lambda, scope: config.permissionScope, region: config.region });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
-  const runChange = createChangeRunner({ apiGateway, auditStore: redactingAuditStore(audit.store), apiLock: audit.lock, callLog, clock, ids });
+  const runChange = createChangeRunner({
+    apiGateway,
+    lambda,
+    auditStore: redactingAuditStore(audit.store),
+    apiLock: audit.lock,
+    callLog,
+    clock,
+    ids,
+  });
 
   return {
     services: {
       apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, runChange, region: config.region }),
-      integrations: createIntegrationService({ apiGateway, runChange }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region }),
+      integrations: createIntegrationService({ apiGateway, permissions, runChange }),
+      permissions: createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region }),
       audit: createAuditService({ auditStore: audit.store }),
     },
     auditStore: audit.store,

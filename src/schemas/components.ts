@@ -2,6 +2,7 @@
 // components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
 import { AuditPage, AuditRecord } from './audit.js';
 import { Problem } from './common.js';
+import { PermissionReconcileResult, PermissionReport } from './permission.js';
 import { Integration, IntegrationCreate, IntegrationPatch } from './integration.js';
 import { IntegrationResponse, IntegrationResponseInput } from './integration-response.js';
 import { RouteIntegrationIntentSchema } from './intent.js';
@@ -28,4 +29,6 @@ export const COMPONENT_SCHEMAS = [
   IntegrationResponseChange,
   AuditRecord,
   AuditPage,
+  PermissionReport,
+  PermissionReconcileResult,
 ];

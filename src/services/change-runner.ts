@@ -5,7 +5,7 @@ import type { Actor } from '../domain/audit.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { PlanStep } from '../domain/plan.js';
 import { executePlan } from './plan-executor.js';
-import type { ApiGatewayPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator } from './ports.js';
+import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator } from './ports.js';
 
 export interface ChangeContext {
   actor: Actor;
@@ -44,6 +44,7 @@ export interface ChangeResult<State> {
 
 export interface ChangeRunnerDeps {
   apiGateway: ApiGatewayPort;
+  lambda: LambdaPort;
   auditStore: AuditStore;
   apiLock: ApiLock;
   callLog: AwsCallLog;
@@ -54,7 +55,7 @@ export interface ChangeRunnerDeps {
 export type ChangeRunner = <State>(spec: ChangeSpec<State>, context: ChangeContext) => Promise<ChangeResult<State>>;
 
 export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
-  const { apiGateway, auditStore, apiLock, callLog, clock, ids } = deps;
+  const { apiGateway, lambda, auditStore, apiLock, callLog, clock, ids } = deps;
 
   return async function runChange<State>(spec: ChangeSpec<State>, context: ChangeContext): Promise<ChangeResult<State>> {
     const describe = spec.describe ?? ((state: State) => state);
@@ -98,7 +99,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
         before: describe(before),
       });
 
-      const execution = await callLog.capture(awsCalls, () => executePlan(apiGateway, plan));
+      const execution = await callLog.capture(awsCalls, () => executePlan({ apiGateway, lambda }, plan));
       const createdIds = execution.status === 'succeeded' ? execution.createdIds : new Map<string, string>();
       let after = before;
       let afterReadError: unknown;

@@ -10,11 +10,13 @@ import {
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
 
 export interface IntegrationServiceDeps {
   apiGateway: ApiGatewayPort;
+  permissions: PermissionPlanner;
   runChange: ChangeRunner;
 }
 
@@ -24,7 +26,17 @@ interface IntegrationState {
   responses: IntegrationResponse[];
 }
 
-export function createIntegrationService({ apiGateway, runChange }: IntegrationServiceDeps) {
+export function createIntegrationService({ apiGateway, permissions, runChange }: IntegrationServiceDeps) {
+  /** Reads the function policies the permission steps of `steps` depend on. */
+  async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[]) {
+    return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps) };
+  }
+
+  /** `steps` with the permission steps they call for (adds first, removes last). */
+  function withPermissionSteps(apiId: string, state: { snapshot: ApiSnapshot; permissions: PermissionReadState }, steps: PlanStep[]) {
+    return steps.length === 0 ? steps : permissions.plan(apiId, state.snapshot, steps, state.permissions).steps;
+  }
+
   /** The integration with its responses, or undefined when the API has no such integration. */
   async function findIntegration(apiId: string, integrationId: string): Promise<IntegrationState | undefined> {
     const snapshot = await readApiSnapshot(apiGateway, apiId);
@@ -71,25 +83,26 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
       // (integrationIdOf) before it describes the state after the change, so the audit record's
       // "after" is the integration as AWS holds it; "before" is null (there was none).
       let createdId: string | undefined;
+      const createSteps = (): PlanStep[] => [
+        {
+          id: 'create-integration',
+          operation: 'CreateIntegration',
+          params: { apiId, ...fields },
+          description: `Create a ${fields.integrationType} integration`,
+          compensation: {
+            operation: 'DeleteIntegration',
+            params: { apiId, integrationId: stepReference('create-integration') },
+          },
+        },
+      ];
       const result = await runChange(
         {
           action: 'integration.create',
           apiId,
           request: fields,
-          read: () => readApiSnapshot(apiGateway, apiId),
-          describe: (state) => state.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
-          plan: (): PlanStep[] => [
-            {
-              id: 'create-integration',
-              operation: 'CreateIntegration',
-              params: { apiId, ...fields },
-              description: `Create a ${fields.integrationType} integration`,
-              compensation: {
-                operation: 'DeleteIntegration',
-                params: { apiId, integrationId: stepReference('create-integration') },
-              },
-            },
-          ],
+          read: async () => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps()),
+          describe: (state) => state.snapshot.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
+          plan: (state) => withPermissionSteps(apiId, state, createSteps()),
           integrationIdOf: (_state, createdIds) => {
             createdId = createdIds.get('create-integration') ?? createdId;
             return createdId;
@@ -98,33 +111,37 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
         context,
       );
       createdId = result.createdIds.get('create-integration');
-      const integration = result.after.integrations.find((candidate) => candidate.integrationId === createdId);
+      const integration = result.after.snapshot.integrations.find((candidate) => candidate.integrationId === createdId);
       return { ...result, integration };
     },
 
     async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
+      const updateSteps = (state: IntegrationState): PlanStep[] => {
+        // Cross-field rules apply to the integration as it will be, not to the patch alone.
+        checkFields({ ...state.integration, ...patch });
+        const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS);
+        if (Object.keys(diff.changed).length === 0) return [];
+        return [
+          {
+            id: 'update-integration',
+            operation: 'UpdateIntegration',
+            params: { apiId, integrationId, ...diff.changed },
+            description: `Update integration ${integrationId}: ${Object.keys(diff.changed).join(', ')}`,
+            compensation: { operation: 'UpdateIntegration', params: { apiId, integrationId, ...diff.previous } },
+          },
+        ];
+      };
       const result = await runChange(
         {
           action: 'integration.update',
           apiId,
           request: patch,
-          read: () => readIntegration(apiId, integrationId),
-          describe: (state) => state.integration,
-          plan: (state): PlanStep[] => {
-            // Cross-field rules apply to the integration as it will be, not to the patch alone.
-            checkFields({ ...state.integration, ...patch });
-            const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS);
-            if (Object.keys(diff.changed).length === 0) return [];
-            return [
-              {
-                id: 'update-integration',
-                operation: 'UpdateIntegration',
-                params: { apiId, integrationId, ...diff.changed },
-                description: `Update integration ${integrationId}: ${Object.keys(diff.changed).join(', ')}`,
-                compensation: { operation: 'UpdateIntegration', params: { apiId, integrationId, ...diff.previous } },
-              },
-            ];
+          read: async () => {
+            const state = await readIntegration(apiId, integrationId);
+            return withPolicies(apiId, state, updateSteps(state));
           },
+          describe: (state) => state.integration,
+          plan: (state) => withPermissionSteps(apiId, state, updateSteps(state)),
           integrationIdOf: () => integrationId,
         },
         context,
@@ -133,29 +150,33 @@ export function createIntegrationService({ apiGateway, runChange }: IntegrationS
     },
 
     async remove(apiId: string, integrationId: string, context: ChangeContext) {
+      const deleteSteps = (state: IntegrationState | undefined): PlanStep[] => {
+        if (!state) return [];
+        const users = routesUsing(state.snapshot, integrationId);
+        if (users.length > 0) {
+          throw conflict(`Integration ${integrationId} is still the target of route(s) ${users.join(', ')}; unbind them first`);
+        }
+        return [
+          {
+            id: 'delete-integration',
+            operation: 'DeleteIntegration',
+            params: { apiId, integrationId },
+            description: `Delete integration ${integrationId}`,
+          },
+        ];
+      };
       return runChange(
         {
           action: 'integration.delete',
           apiId,
           request: {},
           // Deleting what is already gone changes nothing (an idempotent DELETE).
-          read: () => findIntegration(apiId, integrationId),
-          describe: (state) => state?.integration ?? null,
-          plan: (state): PlanStep[] => {
-            if (!state) return [];
-            const users = routesUsing(state.snapshot, integrationId);
-            if (users.length > 0) {
-              throw conflict(`Integration ${integrationId} is still the target of route(s) ${users.join(', ')}; unbind them first`);
-            }
-            return [
-              {
-                id: 'delete-integration',
-                operation: 'DeleteIntegration',
-                params: { apiId, integrationId },
-                description: `Delete integration ${integrationId}`,
-              },
-            ];
+          read: async () => {
+            const state = await findIntegration(apiId, integrationId);
+            return state ? withPolicies(apiId, state, deleteSteps(state)) : undefined;
           },
+          describe: (state) => state?.integration ?? null,
+          plan: (state) => (state ? withPermissionSteps(apiId, state, deleteSteps(state)) : []),
           integrationIdOf: () => integrationId,
         },
         context,

@@ -13,8 +13,10 @@ import {
   type RouteState,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
+import type { PlanStep } from '../domain/plan.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
-import { readRouteState, requireRoute } from './route-state.js';
+import { readRouteState, requireRoute, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
   apiId: string;
@@ -32,12 +34,15 @@ export interface RouteIntegrationView {
 export interface RouteIntegrationServiceDeps {
   apiGateway: ApiGatewayPort;
   lambda: LambdaPort;
+  permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
 }
 
+type RouteChangeState = RouteStateWithApi & { permissions: PermissionReadState };
+
 export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
-  const { apiGateway, lambda, runChange, region } = deps;
+  const { apiGateway, lambda, permissions, runChange, region } = deps;
 
   function checkRouteKey(routeKey: string): void {
     const problem = validateRouteKey(routeKey);
@@ -92,14 +97,18 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
         responses: intentResponses(intent),
         ...(intent.returnResponse !== undefined ? { returnResponse: intent.returnResponse } : {}),
       };
-      const result = await runChange(
+      const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
+      const result = await runChange<RouteChangeState>(
         {
           action: 'route-integration.put',
           apiId,
           routeKey,
           request: intent,
-          read: () => readRouteState(apiGateway, apiId, routeKey),
-          plan: (state) => planRouteIntegration(state, desired),
+          read: () => readWithPermissions(apiId, routeKey, apiGatewaySteps),
+          // The route's current integration is checked too: a PUT repairs a missing permission.
+          plan: (state) =>
+            permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId]).steps,
+          describe: describeRoute,
           integrationIdOf: (state) => state.integration?.integrationId,
         },
         context,
@@ -109,18 +118,20 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
 
     async remove(apiId: string, routeKey: string, context: ChangeContext) {
       checkRouteKey(routeKey);
-      const result = await runChange(
+      const result = await runChange<RouteChangeState>(
         {
           action: 'route-integration.delete',
           apiId,
           routeKey,
           request: {},
           read: async () => {
-            const state = await readRouteState(apiGateway, apiId, routeKey);
+            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind);
             requireRoute(state);
             return state;
           },
-          plan: planRouteUnbind,
+          plan: (state) =>
+            permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId]).steps,
+          describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
         },
         context,
@@ -128,6 +139,23 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       return { ...result, view: viewOf(result.after) };
     },
   };
+
+  /** The route, its API, and the function policies the change's permission steps depend on. */
+  async function readWithPermissions(
+    apiId: string,
+    routeKey: string,
+    apiGatewaySteps: (state: RouteState) => PlanStep[],
+  ): Promise<RouteChangeState> {
+    const state = await readRouteState(apiGateway, apiId, routeKey);
+    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId]);
+    return { ...state, permissions: read };
+  }
+}
+
+/** What the audit record keeps of a route's state: the route, not the whole API around it. */
+function describeRoute(state: RouteChangeState): unknown {
+  const { snapshot: _snapshot, permissions, ...route } = state;
+  return { ...route, policies: Object.fromEntries(permissions.policies) };
 }
 
 export type RouteIntegrationService = ReturnType<typeof createRouteIntegrationService>;

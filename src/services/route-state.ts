@@ -24,9 +24,12 @@ export async function readApiSnapshot(apiGateway: ApiGatewayPort, apiId: string)
   return { routes, integrations };
 }
 
-export async function readRouteState(apiGateway: ApiGatewayPort, apiId: string, routeKey: string): Promise<RouteState> {
+/** A route's state, with the whole API it belongs to (permission planning looks at every integration). */
+export type RouteStateWithApi = RouteState & { snapshot: ApiSnapshot };
+
+export async function readRouteState(apiGateway: ApiGatewayPort, apiId: string, routeKey: string): Promise<RouteStateWithApi> {
   const snapshot = await readApiSnapshot(apiGateway, apiId);
-  return routeStateFrom(apiGateway, apiId, routeKey, snapshot);
+  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot)), snapshot };
 }
 
 export async function routeStateFrom(

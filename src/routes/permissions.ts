@@ -1,0 +1,50 @@
+// GET /v1/apis/{apiId}/permissions and POST /v1/apis/{apiId}/permissions/reconcile
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { PermissionService } from '../services/permission-service.js';
+import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
+import { PermissionReconcileResult, PermissionReport } from '../schemas/permission.js';
+import { changeContext, changeFields } from './change-context.js';
+
+const failures = {
+  400: problemResponse('Not a WebSocket API, or an invalid id.'),
+  404: problemResponse('No such API.'),
+  409: problemResponse('A policy would exceed Lambda\'s 20 KB cap, or AWS reported a conflict.'),
+  502: problemResponse('AWS failed; `aws` names the error and request id.'),
+  503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
+};
+
+export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: PermissionService }> = async (app, { permissions }) => {
+  app.get(
+    '/apis/:apiId/permissions',
+    {
+      schema: {
+        tags: ['permissions'],
+        summary: 'Lambda invoke permissions of an API',
+        description:
+          "For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), and stage-variable URIs to grant by hand.",
+        params: ApiIdParams,
+        response: { 200: ref(PermissionReport), ...failures },
+      },
+    },
+    async (request) => permissions.get(request.params.apiId),
+  );
+
+  app.post(
+    '/apis/:apiId/permissions/reconcile',
+    {
+      schema: {
+        tags: ['permissions'],
+        summary: 'Bring Lambda invoke permissions in line',
+        description:
+          "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs. Statements of others are never changed. `?dryRun=true` returns the plan.",
+        params: ApiIdParams,
+        querystring: DryRunQuery,
+        response: { 200: ref(PermissionReconcileResult), ...failures },
+      },
+    },
+    async (request) => {
+      const result = await permissions.reconcile(request.params.apiId, changeContext(request, request.query.dryRun));
+      return { ...changeFields(result), report: result.report };
+    },
+  );
+};

@@ -1,0 +1,52 @@
+// The invoke-permission report of an API (GET …/permissions) and the reconcile result.
+import { Type } from 'typebox';
+import { ref } from './common.js';
+import { ChangeOutcome, PlanStep } from './plan.js';
+
+export const PermissionReport = Type.Object(
+  {
+    apiId: Type.String(),
+    scope: Type.Enum(['api', 'route'], { description: 'One statement per function per API, or per route (GATEWIRE_PERMISSION_SCOPE).' }),
+    items: Type.Array(
+      Type.Object({
+        integrationId: Type.String(),
+        routeKeys: Type.Array(Type.String()),
+        functionArn: Type.String(),
+        qualifier: Type.Optional(Type.String()),
+        sourceArn: Type.String(),
+        statementId: Type.String({ description: "Gatewire's statement id for this need." }),
+        status: Type.Enum(['ok', 'missing', 'unmanaged', 'unverifiable'], {
+          description:
+            "`ok`: Gatewire's statement grants it; `missing`: nothing does; `unmanaged`: someone else's statement grants it (left alone); `unverifiable`: the function is in another account with no configured role.",
+        }),
+        command: Type.Optional(Type.String({ description: 'For `unverifiable`: the `aws lambda add-permission` call to run in that account.' })),
+      }),
+    ),
+    stale: Type.Array(
+      Type.Object({ functionArn: Type.String(), qualifier: Type.Optional(Type.String()), statementId: Type.String() }),
+      { description: 'Gatewire statements of this API that no integration needs any more.' },
+    ),
+    manual: Type.Array(
+      Type.Object({
+        integrationId: Type.String(),
+        functionArn: Type.String(),
+        qualifier: Type.Optional(Type.String()),
+        stageVariables: Type.Array(Type.String()),
+        command: Type.String(),
+      }),
+      { description: 'Lambda URIs that use stage variables: grant one statement per value the variables take.' },
+    ),
+  },
+  { $id: 'PermissionReport', title: 'PermissionReport' },
+);
+
+export const PermissionReconcileResult = Type.Object(
+  {
+    outcome: ChangeOutcome,
+    plan: Type.Array(ref(PlanStep)),
+    auditId: Type.Optional(Type.String()),
+    auditComplete: Type.Boolean(),
+    report: ref(PermissionReport),
+  },
+  { $id: 'PermissionReconcileResult', title: 'PermissionReconcileResult' },
+);

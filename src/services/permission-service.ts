@@ -1,0 +1,143 @@
+// GET /v1/apis/{apiId}/permissions and POST …/permissions/reconcile: how every Lambda integration
+// of an API stands in its function's policy, and the change that brings the policies in line.
+import { integrationIdOfTarget } from '../domain/model.js';
+import {
+  addPermissionCommand,
+  classifyPermission,
+  permissionNeedOf,
+  planPermissionSteps,
+  policyKey,
+  stageVariableCommand,
+  staleStatements,
+  type PermissionNeed,
+  type PermissionScope,
+  type PermissionStatus,
+} from '../domain/permissions.js';
+import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import type { ApiGatewayPort } from './ports.js';
+import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
+
+export interface PermissionItem {
+  integrationId: string;
+  routeKeys: string[];
+  functionArn: string;
+  qualifier?: string;
+  sourceArn: string;
+  statementId: string;
+  status: PermissionStatus;
+  /** For `unverifiable`: the call to run with credentials of the function's account. */
+  command?: string;
+}
+
+export interface PermissionReport {
+  apiId: string;
+  scope: PermissionScope;
+  items: PermissionItem[];
+  /** Gatewire statements of this API that no integration needs. */
+  stale: { functionArn: string; qualifier?: string; statementId: string }[];
+  /** Integrations whose function or qualifier is a stage variable: not grantable ahead of time. */
+  manual: { integrationId: string; functionArn: string; qualifier?: string; stageVariables: string[]; command: string }[];
+}
+
+export interface PermissionServiceDeps {
+  apiGateway: ApiGatewayPort;
+  permissions: PermissionPlanner;
+  runChange: ChangeRunner;
+  scope: PermissionScope;
+  /** The region of the APIs (every source ARN names it). */
+  region: string;
+}
+
+type ApiPermissionState = { snapshot: ApiSnapshot; permissions: PermissionReadState & { needs: ReturnType<PermissionPlanner['needsOf']> } };
+
+export function createPermissionService({ apiGateway, permissions, runChange, scope, region }: PermissionServiceDeps) {
+  async function readAll(apiId: string): Promise<ApiPermissionState> {
+    const snapshot = await readApiSnapshot(apiGateway, apiId);
+    return { snapshot, permissions: await permissions.readAll(apiId, snapshot) };
+  }
+
+  function report(apiId: string, { snapshot, permissions: state }: ApiPermissionState): PermissionReport {
+    const routeKeysOf = (integrationId: string) =>
+      snapshot.routes.filter((route) => integrationIdOfTarget(route.target) === integrationId).map((route) => route.routeKey);
+    const items: PermissionItem[] = [];
+    const manual: PermissionReport['manual'] = [];
+    const needs: PermissionNeed[] = [];
+    const context = { apiId, apiAccountId: state.apiAccountId, apiRegion: region, scope };
+    for (const integration of snapshot.integrations) {
+      const routeKeys = routeKeysOf(integration.integrationId);
+      // Route scope: one need per route bound to the integration; API scope: one per integration.
+      const contexts =
+        scope === 'route'
+          ? routeKeys.map((routeKey) => ({ ctx: { ...context, routeKey }, keys: [routeKey] }))
+          : [{ ctx: context, keys: routeKeys }];
+      for (const { ctx, keys } of contexts) {
+        const need = permissionNeedOf(integration, ctx);
+        if (!need) continue;
+        if (need.kind === 'stage-variable') {
+          manual.push({
+            integrationId: integration.integrationId,
+            functionArn: need.functionArn,
+            ...(need.qualifier !== undefined ? { qualifier: need.qualifier } : {}),
+            stageVariables: need.stageVariables,
+            command: stageVariableCommand(need),
+          });
+          continue;
+        }
+        needs.push(need);
+        const canManage = state.manageable.get(need.accountId) === true;
+        const status = classifyPermission(need, state.policies.get(policyKey(need.functionArn, need.qualifier))?.statements ?? [], { canManage });
+        items.push({
+          integrationId: integration.integrationId,
+          routeKeys: keys,
+          functionArn: need.functionArn,
+          ...(need.qualifier !== undefined ? { qualifier: need.qualifier } : {}),
+          sourceArn: need.sourceArn,
+          statementId: need.sid,
+          status,
+          ...(status === 'unverifiable' ? { command: addPermissionCommand(need) } : {}),
+        });
+      }
+    }
+    const stale = staleStatements(apiId, needs, state.policies).map((statement) => ({
+      functionArn: statement.functionArn,
+      ...(statement.qualifier !== undefined ? { qualifier: statement.qualifier } : {}),
+      statementId: statement.sid,
+    }));
+    return { apiId, scope, items, stale, manual };
+  }
+
+  return {
+    async get(apiId: string): Promise<PermissionReport> {
+      return report(apiId, await readAll(apiId));
+    },
+
+    async reconcile(apiId: string, context: ChangeContext) {
+      const result = await runChange<ApiPermissionState>(
+        {
+          action: 'permissions.reconcile',
+          apiId,
+          request: {},
+          read: () => readAll(apiId),
+          describe: (state) => report(apiId, state),
+          plan: (state) => {
+            const needs = state.permissions.needs;
+            const plan = planPermissionSteps({
+              apiId,
+              needsBefore: needs,
+              needsAfter: needs,
+              policies: state.permissions.policies,
+              canManage: (account) => state.permissions.manageable.get(account) === true,
+            });
+            return [...plan.adds, ...plan.removes];
+          },
+        },
+        context,
+      );
+      // The runner read the state again after the change: the report is of the policies as they are now.
+      return { ...result, report: report(apiId, result.after) };
+    },
+  };
+}
+
+export type PermissionService = ReturnType<typeof createPermissionService>;
