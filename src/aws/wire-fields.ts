@@ -1,6 +1,7 @@
 // API Gateway's SDK speaks PascalCase; Gatewire's domain and REST API use AWS's wire names
 // (lowerCamel). These helpers convert the top-level keys only: map values such as request
 // templates keep their keys untouched.
+import { INTEGRATION_FIELD_NAMES } from '../domain/model.js';
 
 export function toWireNames<T>(sdkShape: object, fields: readonly string[]): T {
   const out: Record<string, unknown> = {};
@@ -25,20 +26,7 @@ function pascal(field: string): string {
 
 export const INTEGRATION_FIELDS = [
   'integrationId',
-  'integrationType',
-  'integrationUri',
-  'integrationMethod',
-  'connectionType',
-  'connectionId',
-  'contentHandlingStrategy',
-  'credentialsArn',
-  'description',
-  'passthroughBehavior',
-  'payloadFormatVersion',
-  'requestParameters',
-  'requestTemplates',
-  'templateSelectionExpression',
-  'timeoutInMillis',
+  ...INTEGRATION_FIELD_NAMES,
   'integrationResponseSelectionExpression',
   'apiGatewayManaged',
 ] as const;

@@ -36,6 +36,24 @@ export interface IntegrationFields {
   timeoutInMillis?: number;
 }
 
+/** The fields of IntegrationFields, for code that walks them (comparison, SDK name mapping). */
+export const INTEGRATION_FIELD_NAMES = [
+  'integrationType',
+  'integrationUri',
+  'integrationMethod',
+  'connectionType',
+  'connectionId',
+  'contentHandlingStrategy',
+  'credentialsArn',
+  'description',
+  'passthroughBehavior',
+  'payloadFormatVersion',
+  'requestParameters',
+  'requestTemplates',
+  'templateSelectionExpression',
+  'timeoutInMillis',
+] as const satisfies readonly (keyof IntegrationFields)[];
+
 /** An integration as API Gateway returns it. */
 export interface Integration extends IntegrationFields {
   integrationId: string;

@@ -9,26 +9,11 @@ import type {
   Route,
   RouteResponse,
 } from './model.js';
-import { integrationIdOfTarget, targetFor } from './model.js';
+import { INTEGRATION_FIELD_NAMES, integrationIdOfTarget, targetFor } from './model.js';
 import { stepReference, type PlanStep } from './plan.js';
 
 /** The fields of an integration a caller controls; AWS sets the others. */
-export const COMPARED_INTEGRATION_FIELDS: readonly (keyof IntegrationFields)[] = [
-  'integrationType',
-  'integrationUri',
-  'integrationMethod',
-  'connectionType',
-  'connectionId',
-  'contentHandlingStrategy',
-  'credentialsArn',
-  'description',
-  'passthroughBehavior',
-  'payloadFormatVersion',
-  'requestParameters',
-  'requestTemplates',
-  'templateSelectionExpression',
-  'timeoutInMillis',
-];
+export const COMPARED_INTEGRATION_FIELDS: readonly (keyof IntegrationFields)[] = INTEGRATION_FIELD_NAMES;
 
 export const COMPARED_RESPONSE_FIELDS: readonly (keyof IntegrationResponseFields)[] = [
   'responseTemplates',
