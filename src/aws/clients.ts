@@ -23,7 +23,7 @@ export interface AwsClientOptions {
 export interface AwsClients {
   apiGateway: ApiGatewayV2Client;
   lambda: LambdaClient;
-  /** GetCallerIdentity and AssumeRole (not in the audit call log: AwsCall has no `sts` service). */
+  /** GetCallerIdentity and AssumeRole (recorded in the audit call log like every AWS call). */
   sts: STSClient;
   /**
    * A Lambda client acting with other credentials (an assumed role in another account), sharing the
@@ -55,6 +55,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const extraLambdaClients: LambdaClient[] = [];
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
+  // The account look-up and role assumptions are AWS calls of a change too.
+  addCallLogMiddleware(sts.middlewareStack, 'sts', options.callLog);
   return {
     apiGateway,
     lambda,

@@ -89,7 +89,7 @@ export interface LambdaPort {
 
 /** One AWS call made during a change, for the audit record. */
 export interface AwsCall {
-  service: 'apigatewayv2' | 'lambda';
+  service: 'apigatewayv2' | 'lambda' | 'sts';
   operation: string;
   requestId?: string;
   outcome: 'ok' | 'error';
