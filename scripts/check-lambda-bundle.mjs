@@ -78,6 +78,8 @@ try {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_LAMBDA_FUNCTION_NAME: 'gatewire',
+        // Lambda mode requires caller credentials: the IAM caller of the events may write.
+        GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER, scopes: ['write'] }]),
         LOG_LEVEL: 'warn',
       },
     }),

@@ -3,18 +3,22 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
+import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
-import { installLambdaActor } from './plugins/lambda-actor.js';
+import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
 import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { permissionRoutes } from './routes/permissions.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
 import type { ApiService } from './services/api-service.js';
 import type { AuditService } from './services/audit-service.js';
 import type { IntegrationService } from './services/integration-service.js';
+import type { PermissionService } from './services/permission-service.js';
 import type { AuditStore } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
 import { validatorCompilers } from './validation.js';
@@ -24,31 +28,52 @@ export interface AppServices {
   routeIntegrations: RouteIntegrationService;
   integrations: IntegrationService;
   audit: AuditService;
+  permissions: PermissionService;
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'logLevel' | 'auth' | 'rateLimit'>;
   services: AppServices;
   auditStore: AuditStore;
-  /** A pino logger or logger options; false silences logging (tests). */
+  /**
+   * Logger options (e.g. `{ level, stream }` to capture the JSON lines); false silences logging
+   * (tests). The redaction of credentials is always added to the options.
+   */
   logger?: FastifyServerOptions['logger'] | false;
   /** Trust `x-request-id` (Lambda mode: API Gateway's request id). */
   trustRequestIdHeader?: boolean;
   /**
    * 'lambda' (src/lambda.ts): trusts `x-request-id` (the adapter sets it to API Gateway's request
-   * id) and takes `request.actor` from the Lambda event's IAM or JWT caller. Default 'server'.
+   * id) and takes the caller from the Lambda event's IAM or JWT identity (plugins/authenticate.ts)
+   * before any header credential. Default 'server'.
    */
   runtime?: 'server' | 'lambda';
   swaggerUiBaseDir?: string;
 }
 
-const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'];
+// Credentials never reach a log line, whatever logs a request or its headers.
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'authorization',
+  'apiKey',
+  'token',
+];
+const REDACT = { paths: REDACTED_PATHS, censor: '[redacted]' };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger =
     deps.logger === undefined
-      ? { level: deps.config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
-      : deps.logger;
+      ? { level: deps.config.logLevel, redact: REDACT }
+      : typeof deps.logger === 'object' && deps.logger !== null
+        ? { ...deps.logger, redact: REDACT }
+        : deps.logger;
   const app = Fastify({
     logger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -64,8 +89,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemDetails(app);
-  if (deps.runtime === 'lambda') installLambdaActor(app);
   await registerOpenApi(app, deps.swaggerUiBaseDir ? { swaggerUiBaseDir: deps.swaggerUiBaseDir } : {});
+  // Order matters: /metrics after swagger (so it is documented); the limiter's onRoute hook before
+  // authentication's, so that each /v1 route counts the request, then checks its credential.
+  await registerMetrics(app);
+  await registerRateLimit(app, deps.config.rateLimit);
+  installAuthentication(app, { auth: deps.config.auth, runtime: deps.runtime ?? 'server' });
   await app.register(healthRoutes, { auditStore: deps.auditStore });
   await app.register(
     async (v1) => {
@@ -73,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations });
       await v1.register(integrationRoutes, { integrations: deps.services.integrations });
       await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations });
+      await v1.register(permissionRoutes, { permissions: deps.services.permissions });
       await v1.register(auditRoutes, { audit: deps.services.audit });
     },
     { prefix: '/v1' },

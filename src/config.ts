@@ -2,6 +2,7 @@
 // every bad variable. Only the two entry points call loadConfig; everything else receives Config.
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
+import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
 
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -16,6 +17,16 @@ const ConfigSchema = Type.Object({
   GATEWIRE_AWS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   GATEWIRE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 1024 * 1024 }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  // Caller credentials (README "Authentication"): hashed API keys, IAM principals (Lambda), JWTs.
+  GATEWIRE_API_KEYS: Type.Optional(Type.String({ maxLength: 200_000 })),
+  GATEWIRE_IAM_PRINCIPALS: Type.Optional(Type.String({ maxLength: 200_000 })),
+  GATEWIRE_JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  GATEWIRE_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  GATEWIRE_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  GATEWIRE_JWT_SCOPE_CLAIM: Type.String({ pattern: '^[A-Za-z0-9_:./-]{1,128}$', default: 'scope' }),
+  GATEWIRE_JWT_SCOPE_PREFIX: Type.String({ maxLength: 256, default: '' }),
+  GATEWIRE_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
+  GATEWIRE_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 60_000 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -39,6 +50,10 @@ export interface Config {
   awsTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Who may call Gatewire (src/auth/credentials.ts). Secrets are stored as hashes only. */
+  auth: AuthConfig;
+  /** Requests per caller (authenticated identity, else client IP) per window. */
+  rateLimit: { max: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -74,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     throw new ConfigError(`Invalid configuration: ${[...problems, ...runtimeProblems].join('; ')}`, { cause: error });
   }
   if (runtimeProblems.length > 0) throw new ConfigError(`Invalid configuration: ${runtimeProblems.join('; ')}`);
+  const auth = authConfigOf(raw, runtime);
   let crossAccountRoles: Record<string, string>;
   try {
     crossAccountRoles = parseCrossAccountRoles(raw.GATEWIRE_CROSS_ACCOUNT_ROLES);
@@ -94,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     awsTimeoutMs: raw.GATEWIRE_AWS_TIMEOUT_MS,
     bodyLimitBytes: raw.GATEWIRE_BODY_LIMIT_BYTES,
     logLevel: raw.LOG_LEVEL,
+    auth,
+    rateLimit: { max: raw.GATEWIRE_RATE_LIMIT_MAX, windowMs: raw.GATEWIRE_RATE_LIMIT_WINDOW_MS },
   });
 }
 
@@ -102,11 +120,53 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
  * with one instance, and better-sqlite3 is not in the Lambda bundle (DESIGN §8).
  */
 function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (data['GATEWIRE_JWT_JWKS_URL'] !== undefined) {
+    for (const name of ['GATEWIRE_JWT_ISSUER', 'GATEWIRE_JWT_AUDIENCE']) {
+      if (data[name] === undefined) problems.push(`${name} must be set when GATEWIRE_JWT_JWKS_URL is`);
+    }
+  }
+  if (runtime !== 'lambda') return problems;
   const auditUrl = data['GATEWIRE_AUDIT_URL'];
-  if (runtime !== 'lambda' || (typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) return [];
-  return [
-    `GATEWIRE_AUDIT_URL must be a postgres:// URL on Lambda (${auditUrl === undefined ? 'it is not set' : 'it is not a postgres:// URL'}): a SQLite file would live and die with one Lambda instance`,
-  ];
+  if (!(typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) {
+    problems.push(
+      `GATEWIRE_AUDIT_URL must be a postgres:// URL on Lambda (${auditUrl === undefined ? 'it is not set' : 'it is not a postgres:// URL'}): a SQLite file would live and die with one Lambda instance`,
+    );
+  }
+  // No first-run key on Lambda: nobody could read it, and every instance would make its own.
+  if (!CREDENTIAL_VARIABLES.some((name) => data[name] !== undefined)) {
+    problems.push(`caller credentials are required on Lambda: set ${CREDENTIAL_VARIABLES.join(', ')} (see the README, Authentication)`);
+  }
+  return problems;
+}
+
+const CREDENTIAL_VARIABLES = ['GATEWIRE_IAM_PRINCIPALS', 'GATEWIRE_API_KEYS', 'GATEWIRE_JWT_JWKS_URL', 'GATEWIRE_JWT_ISSUER'];
+
+/** The caller credentials; throws a ConfigError naming the variable and entry at fault. */
+function authConfigOf(raw: RawConfig, runtime: Runtime): AuthConfig {
+  const parse = <T>(name: string, parser: (value: string | undefined) => T): T => {
+    try {
+      return parser(raw[name as keyof RawConfig] as string | undefined);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration: ${name} ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const scopeClaim = raw.GATEWIRE_JWT_SCOPE_CLAIM;
+  const scopePrefix = raw.GATEWIRE_JWT_SCOPE_PREFIX;
+  return {
+    apiKeys: Object.freeze(parse('GATEWIRE_API_KEYS', parseApiKeys)),
+    iamPrincipals: Object.freeze(parse('GATEWIRE_IAM_PRINCIPALS', parsePrincipals)),
+    jwt:
+      raw.GATEWIRE_JWT_JWKS_URL && raw.GATEWIRE_JWT_ISSUER && raw.GATEWIRE_JWT_AUDIENCE
+        ? { jwksUrl: raw.GATEWIRE_JWT_JWKS_URL, issuer: raw.GATEWIRE_JWT_ISSUER, audience: raw.GATEWIRE_JWT_AUDIENCE, scopeClaim, scopePrefix }
+        : undefined,
+    gatewayJwt: runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER ? { issuer: raw.GATEWIRE_JWT_ISSUER, scopeClaim, scopePrefix } : undefined,
+  };
+}
+
+/** Loopback addresses: the only ones the server binds to without configured credentials. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

@@ -2,14 +2,49 @@
 // SIGTERM/SIGINT close gracefully: in-flight changes finish and their records are finalised.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { generateApiKey, hasCallerCredentials, hashApiKey } from './auth/credentials.js';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { createDependencies } from './dependencies.js';
 
 /** A change still pending this long after it started was cut off by a crash (DESIGN §3). */
 const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
+/**
+ * First run: without caller credentials, the server binds to loopback only and accepts one admin
+ * key made now, printed once on stdout (never logged); only its SHA-256 is kept, in memory, until
+ * the process exits. Any other address needs configured credentials.
+ */
+function withFirstRunKey(config: Readonly<Config>): Readonly<Config> {
+  if (hasCallerCredentials(config.auth)) return config;
+  if (!isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `Invalid configuration: HOST=${config.host} is not a loopback address and no caller credentials are configured: set GATEWIRE_API_KEYS (hashed keys, see the README's Authentication section) or GATEWIRE_JWT_JWKS_URL, or listen on 127.0.0.1`,
+    );
+  }
+  const key = generateApiKey();
+  process.stdout.write(
+    [
+      '',
+      'Gatewire: no caller credentials are configured (GATEWIRE_API_KEYS, GATEWIRE_JWT_JWKS_URL), so it listens on',
+      `${config.host} only and accepts this admin API key until the process exits (only its SHA-256 is kept):`,
+      '',
+      `    ${key}`,
+      '',
+      'Send it as `x-api-key: <key>` or `Authorization: Bearer <key>` (Swagger UI at /docs: Authorize). It is not',
+      'shown again. For lasting keys, run `npx tsx scripts/hash-api-key.ts --name <name> --scopes write` and put',
+      'the printed entry in GATEWIRE_API_KEYS (README: Authentication).',
+      '',
+      '',
+    ].join('\n'),
+  );
+  return Object.freeze({
+    ...config,
+    auth: { ...config.auth, apiKeys: Object.freeze([{ name: 'first-run-admin', sha256: hashApiKey(key), scopes: ['admin'] as const }]) },
+  });
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = withFirstRunKey(loadConfig(process.env));
   const deps = await createDependencies(config);
   const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore });
 

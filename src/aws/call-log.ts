@@ -4,6 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareStack } from '@smithy/types';
 import type { AwsCall, AwsCallLog } from '../services/ports.js';
+import { addThrottleCounter, publishAwsCall } from './metrics-middleware.js';
 
 /** The port, plus what the SDK middleware needs: the call list of the change now running. */
 export type CapturingCallLog = AwsCallLog & { current(): AwsCall[] | undefined };
@@ -46,6 +47,7 @@ export function addCallLogMiddleware(
           ...(metadata?.attempts ? { attempts: metadata.attempts } : {}),
           durationMs: Math.round(performance.now() - started),
         });
+        publishAwsCall(context, { service, operation, outcome: 'ok' });
         return result;
       } catch (error) {
         const failure = error as Error & MetadataBearer;
@@ -59,9 +61,12 @@ export function addCallLogMiddleware(
           ...(failure.$metadata?.attempts ? { attempts: failure.$metadata.attempts } : {}),
           durationMs: Math.round(performance.now() - started),
         });
+        publishAwsCall(context, { service, operation, outcome: 'error', error: failure.name }, error);
         throw error;
       }
     },
     { step: 'initialize', name: 'gatewireCallLog', override: true },
   );
+  // Metrics (aws/metrics-middleware.ts): throttled attempts, seen below the SDK's retries.
+  addThrottleCounter(stack);
 }

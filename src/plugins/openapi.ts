@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { COMPONENT_SCHEMAS } from '../schemas/components.js';
+import { SECURITY_SCHEMES } from './authenticate.js';
 
 export interface OpenApiOptions {
   /** Where Swagger UI's static files are (the Lambda bundle copies them next to itself). */
@@ -20,14 +21,20 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
         title: 'Gatewire',
         version: '1.0.0',
         description:
-          'Wire the routes of Amazon API Gateway (v2) WebSocket APIs to their backends safely: every request is validated against AWS\'s rules before any AWS call, Lambda invoke permissions are reconciled, and every change is audited.',
+          'Wire the routes of Amazon API Gateway (v2) WebSocket APIs to their backends safely: every request is validated against AWS\'s rules before any AWS call, Lambda invoke permissions are reconciled, and every change is audited. Every /v1 operation needs a credential with the scope it names (`read`, `write` or `admin`): choose Authorize and paste an API key.',
       },
       tags: [
         { name: 'apis', description: 'WebSocket APIs and their routes' },
         { name: 'route integrations', description: 'The desired backend of a route, in intent form' },
         { name: 'integrations', description: 'Raw integrations and integration responses, in AWS wire names' },
-        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'permissions', description: 'Lambda invoke permissions: report and reconcile' },
+        { name: 'audit', description: 'The audit trail of every change' },
+        { name: 'audit', description: 'The audit trail of every change (scope `admin`)' },
+        { name: 'health', description: 'Liveness, readiness and metrics (no credentials needed)' },
       ],
+      // "Authorize" in Swagger UI: an API key in x-api-key, or a key or JWT as a bearer token.
+      // Each /v1 operation names both and the scope it needs (plugins/authenticate.ts).
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
     refResolver: {
       // Components keep their $id as their name (otherwise they become def-0, def-1, …).

@@ -9,6 +9,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async 
   app.get(
     '/apis',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['apis'],
         summary: 'List WebSocket APIs',
@@ -26,6 +27,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async 
   app.get(
     '/apis/:apiId/routes',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['apis'],
         summary: "List an API's routes",

@@ -11,6 +11,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
   app.get(
     '/audit',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['audit'],
         summary: 'List audit records',
@@ -36,6 +37,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
   app.get(
     '/audit/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['audit'],
         summary: 'Read one audit record',

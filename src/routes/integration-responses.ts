@@ -23,6 +23,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
   app.get(
     path,
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['integrations'],
         summary: 'Read an integration response',
@@ -40,6 +41,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
   app.put(
     path,
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['integrations'],
         summary: 'Set an integration response',
@@ -61,6 +63,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
   app.delete(
     path,
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['integrations'],
         summary: 'Delete an integration response',

@@ -37,6 +37,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
   app.get(
     '/apis/:apiId/integrations',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['integrations'],
         summary: 'List integrations',
@@ -51,6 +52,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
   app.post(
     '/apis/:apiId/integrations',
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['integrations'],
         summary: 'Create an integration',
@@ -78,6 +80,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
   app.get(
     '/apis/:apiId/integrations/:integrationId',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['integrations'],
         summary: 'Read an integration',
@@ -105,6 +108,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
   app.patch(
     '/apis/:apiId/integrations/:integrationId',
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['integrations'],
         summary: 'Update an integration',
@@ -126,6 +130,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
   app.delete(
     '/apis/:apiId/integrations/:integrationId',
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['integrations'],
         summary: 'Delete an integration',

@@ -17,6 +17,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
   app.get(
     '/apis/:apiId/permissions',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['permissions'],
         summary: 'Lambda invoke permissions of an API',
@@ -32,6 +33,8 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
   app.post(
     '/apis/:apiId/permissions/reconcile',
     {
+      // Reconcile may remove statements across the API's functions: an admin operation (issue 7).
+      config: { scope: 'admin' },
       schema: {
         tags: ['permissions'],
         summary: 'Bring Lambda invoke permissions in line',

@@ -23,6 +23,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
   app.put(
     '/apis/:apiId/routes/:routeKey/integration',
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['route integrations'],
         summary: "Set a route's backend",
@@ -44,6 +45,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
   app.get(
     '/apis/:apiId/routes/:routeKey/integration',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['route integrations'],
         summary: "Read a route's backend",
@@ -58,6 +60,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
   app.delete(
     '/apis/:apiId/routes/:routeKey/integration',
     {
+      config: { scope: 'write' },
       schema: {
         tags: ['route integrations'],
         summary: "Remove a route's backend",

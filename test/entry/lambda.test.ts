@@ -20,6 +20,17 @@ import {
   restApiEvent,
   type EventRequest,
 } from '../support/lambda-events.js';
+
+/** Lambda mode: the IAM callers of the fixtures may write; JWT authorizer tokens of the test issuer are trusted. */
+const LAMBDA_CREDENTIALS = {
+  GATEWIRE_IAM_PRINCIPALS: JSON.stringify([
+    { principal: CALLER_ARN, scopes: ['write'] },
+    { principal: 'arn:aws:sts::123456789012:assumed-role/ci-deployer/*', scopes: ['write'] },
+  ]),
+  GATEWIRE_JWT_ISSUER: 'https://idp.example.com/',
+  GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire/',
+};
+import { TEST_API_KEY, TEST_API_KEY_NAME, TEST_API_KEYS_ENV } from '../support/build-test-app.js';
 import { createTestSchema } from '../support/postgres.js';
 import type { TestContext } from '../support/tap.js';
 
@@ -47,7 +58,9 @@ async function startStack(t: Pick<TestContext, 'teardown'>, runtime: 'server' | 
       GATEWIRE_ACCOUNT_ID: fake.accountId,
       GATEWIRE_AWS_MAX_ATTEMPTS: '1',
       LOG_LEVEL: 'silent',
-      ...(runtime === 'lambda' ? { GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test' } : {}),
+      ...(runtime === 'lambda'
+        ? { GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test', ...LAMBDA_CREDENTIALS }
+        : { GATEWIRE_API_KEYS: TEST_API_KEYS_ENV }),
     },
     { runtime },
   );
@@ -75,7 +88,7 @@ const entrySchema = await createTestSchema(t, 'lambda_entry');
 const entryRuns = Promise.all([
   runEntry({ GATEWIRE_AUDIT_URL: 'sqlite:./data/audit.db' }, httpApiEvent({ method: 'GET', url: '/healthz' })),
   runEntry(
-    { GATEWIRE_AUDIT_URL: entrySchema.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+    { GATEWIRE_AUDIT_URL: entrySchema.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...LAMBDA_CREDENTIALS },
     restApiEvent({ method: 'GET', url: '/readyz' }),
   ),
 ]);
@@ -109,11 +122,12 @@ async function invoke(stack: Stack, event: object) {
   return { ...response, json: () => JSON.parse(response.body) as Record<string, unknown> };
 }
 
+/** The same request through the server's app, with the test API key. */
 function inject(stack: Stack, request: EventRequest) {
   return stack.app.inject({
     method: request.method as 'GET',
     url: request.url,
-    ...(request.headers ? { headers: request.headers } : {}),
+    headers: { 'x-api-key': TEST_API_KEY, ...request.headers },
     ...(request.body === undefined ? {} : { payload: request.body as object }),
   });
 }
@@ -191,7 +205,7 @@ for (const kind of EVENT_KINDS) {
     t.equal(recordsOf(lambda).length, 1);
     t.match(record, { status: 'succeeded', actor: { id: CALLER_ARN, kind: 'iam' }, requestId, apiId: lambda.apiId, routeKey: 'sendmessage' });
     t.equal(record?.id, viaLambda.json()['auditId']);
-    t.match(recordsOf(server)[0], { status: 'succeeded', actor: { kind: 'anonymous' } }, 'the server knows no caller here');
+    t.match(recordsOf(server)[0], { status: 'succeeded', actor: { id: TEST_API_KEY_NAME, kind: 'api-key' } }, "the server's caller is its API key");
   });
 }
 
@@ -218,7 +232,7 @@ t.test('REST API (v1): an assumed-role session is the actor', async (t) => {
   t.match(recordsOf(lambda)[0], { actor: { id: ROLE_SESSION_ARN, kind: 'iam' } });
 });
 
-t.test('no IAM or JWT auth on the route: the actor is anonymous, and headers cannot forge one', async (t) => {
+t.test('no IAM or JWT auth on the route and no credential: 401, and headers cannot forge a caller', async (t) => {
   const lambda = freshApi(lambdaStack);
   const forged = encodeURIComponent(JSON.stringify({ requestContext: { identity: { userArn: 'arn:aws:iam::999999999999:root' } } }));
   const response = await invoke(
@@ -230,8 +244,10 @@ t.test('no IAM or JWT auth on the route: the actor is anonymous, and headers can
       headers: { 'x-apigateway-event': forged, 'X-Aws-Lambda-Fastify-Request': 'guess' },
     }),
   );
-  t.equal(response.statusCode, 200);
-  t.match(recordsOf(lambda)[0], { actor: { id: 'anonymous', kind: 'anonymous' } });
+  t.equal(response.statusCode, 401);
+  t.match(response.headers['content-type'], /^application\/problem\+json/);
+  t.same(lambda.fake.writes(), [], 'nothing reached AWS');
+  t.same(recordsOf(lambda), []);
 
   // The server never reads an actor from the event headers either.
   const server = freshApi(serverStack);
@@ -242,7 +258,7 @@ t.test('no IAM or JWT auth on the route: the actor is anonymous, and headers can
     headers: { 'x-apigateway-event': forged },
   });
   t.equal(viaServer.statusCode, 200);
-  t.match(recordsOf(server)[0], { actor: { kind: 'anonymous' } });
+  t.match(recordsOf(server)[0], { actor: { id: TEST_API_KEY_NAME, kind: 'api-key' } }, 'the caller is the API key, not the forged event');
 });
 
 t.test("a client's x-request-id does not replace API Gateway's request id", async (t) => {
@@ -290,8 +306,13 @@ t.test('Lambda mode requires a PostgreSQL audit URL and says so', async (t) => {
   t.match(message({ GATEWIRE_AUDIT_URL: 'sqlite:/tmp/audit.db' }, 'lambda'), /GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda \(it is not a postgres/);
   t.match(message({ AWS_LAMBDA_FUNCTION_NAME: 'gatewire' }), /GATEWIRE_AUDIT_URL must be a postgres/, 'the Lambda runtime is detected');
   t.match(message({ PORT: 'x' }, 'lambda'), /PORT .*; GATEWIRE_AUDIT_URL must be/, 'one message names every bad variable');
-  t.equal(message({ GATEWIRE_AUDIT_URL: 'postgres://gatewire@db:5432/gatewire' }, 'lambda'), 'no error');
-  t.equal(loadConfig({ GATEWIRE_AUDIT_URL: 'postgresql://db/gatewire', AWS_LAMBDA_FUNCTION_NAME: 'gw' }).runtime, 'lambda');
+  t.match(
+    message({ GATEWIRE_AUDIT_URL: 'postgres://gatewire@db:5432/gatewire' }, 'lambda'),
+    /caller credentials are required on Lambda: set GATEWIRE_IAM_PRINCIPALS, GATEWIRE_API_KEYS/,
+    'no first-run key on Lambda',
+  );
+  t.equal(message({ GATEWIRE_AUDIT_URL: 'postgres://gatewire@db:5432/gatewire', ...LAMBDA_CREDENTIALS }, 'lambda'), 'no error');
+  t.equal(loadConfig({ GATEWIRE_AUDIT_URL: 'postgresql://db/gatewire', AWS_LAMBDA_FUNCTION_NAME: 'gw', ...LAMBDA_CREDENTIALS }).runtime, 'lambda');
   t.equal(loadConfig({}).runtime, 'server');
 });
 

@@ -105,6 +105,8 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const logs: { msg?: string; [key: string]: unknown }[] = [];
+  // No credentials configured: the first-run admin key is printed once on stdout (plain text).
+  let firstRunKey: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -112,6 +114,7 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
+        firstRunKey ??= /^\s+(gw_[A-Za-z0-9_-]{43})$/.exec(line)?.[1];
         try {
           logs.push(JSON.parse(line));
         } catch {
@@ -124,6 +127,8 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
     void exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
   });
   t.match(address, /^http:\/\/127\.0\.0\.1:\d+$/, 'listens on the port the OS chose');
+  t.ok(firstRunKey, 'printed a first-run admin key');
+  t.notOk(logs.some((line) => JSON.stringify(line).includes(firstRunKey!)), 'the key is in no log line');
   t.ok(
     logs.some((line) => line['interrupted'] === 1),
     'logs that it marked the crashed change interrupted',
@@ -144,7 +149,7 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
   const started = Date.now();
   const response = fetch(`${address}/v1/apis/${apiId}/routes/sendmessage/integration`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-api-key': firstRunKey! },
     body: JSON.stringify({ backend: { type: 'mock' } }),
   });
   await new Promise<void>((resolve) => {
@@ -228,6 +233,9 @@ t.test('docker-compose.yml: Gatewire + PostgreSQL + moto, wired and health-check
   t.equal(decodeURIComponent(audit.password), postgres?.environment?.['POSTGRES_PASSWORD']);
   t.equal(audit.pathname, `/${postgres?.environment?.['POSTGRES_DB']}`);
   t.doesNotThrow(() => loadConfig(env), "gatewire's environment passes Gatewire's own config validation");
+  // HOST 0.0.0.0 needs configured credentials, or the server refuses to start.
+  t.equal(env['HOST'], '0.0.0.0');
+  t.ok(loadConfig(env).apiKeys.length > 0, 'an API key is configured (hashed)');
   t.same(gatewire?.depends_on, {
     postgres: { condition: 'service_healthy' },
     moto: { condition: 'service_healthy' },

@@ -1,7 +1,7 @@
 // GET /v1/audit and GET /v1/audit/{id}: records written by real changes (the SDK into the fake),
 // then read back filtered, paged and one by one.
 import t from 'tap';
-import { buildTestApp, routeIntegrationUrl, type TestApp } from '../support/build-test-app.js';
+import { TEST_API_KEY_NAME, buildTestApp, routeIntegrationUrl, type TestApp } from '../support/build-test-app.js';
 import type { TestContext } from '../support/tap.js';
 
 const mock = (text: string) => ({
@@ -28,7 +28,7 @@ t.test('a change is listed and readable by id, with its AWS calls', async (t) =>
     action: 'route-integration.put',
     apiId: ctx.apiId,
     routeKey: 'sendmessage',
-    actor: { id: 'anonymous', kind: 'anonymous' },
+    actor: { id: TEST_API_KEY_NAME, kind: 'api-key' },
     idempotencyKey: 'key-1',
     request: mock('a'),
   });
@@ -96,7 +96,7 @@ t.test('filters, newest first, and cursor pagination', async (t) => {
   const byAction = await get('?action=route-integration.delete');
   t.same(byAction.items.map((i) => i.routeKey), ['r5']);
 
-  t.equal((await get('?actor=anonymous')).items.length, 8);
+  t.equal((await get(`?actor=${TEST_API_KEY_NAME}`)).items.length, 8);
   t.equal((await get('?actor=someone-else')).items.length, 0);
   t.equal((await get('?status=succeeded')).items.length, 8);
   t.equal((await get('?status=failed')).items.length, 0);

@@ -1,7 +1,13 @@
 // buildApp wired to the wire-level fake AWS (real SDK clients over HTTP) and an in-memory audit
 // store; everything is closed on teardown.
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+//
+// Authentication: the app is built with one configured admin API key (TEST_API_KEY, stored hashed
+// like any other) and `app.inject` sends it as `x-api-key` whenever a request carries no credential
+// of its own. Tests that are not about authentication stay as they were; tests about it pass
+// `credential: false` (and keys of their own in `env`) to send exactly what they choose.
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp, type AppDeps } from '../../src/app.js';
+import { hashApiKey } from '../../src/auth/credentials.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { loadConfig } from '../../src/config.js';
@@ -21,8 +27,17 @@ export interface TestApp {
   apiId: string;
 }
 
+/** The admin key every test app accepts (audit actor: api-key `test-admin`). */
+export const TEST_API_KEY = 'gw_test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
+export const TEST_API_KEY_NAME = 'test-admin';
+export const TEST_API_KEYS_ENV = JSON.stringify([{ name: TEST_API_KEY_NAME, sha256: hashApiKey(TEST_API_KEY), scopes: ['admin'] }]);
+
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /** Sent as `x-api-key` by `app.inject` when a request has no credential; false sends none. Default TEST_API_KEY. */
+  credential?: string | false;
+  /** buildApp's logger option (default false: silent). */
+  logger?: AppDeps['logger'];
   fake?: FakeAws;
   audit?: { store: AuditStore; lock: ApiLock; close?: () => Promise<void> };
 }
@@ -37,6 +52,9 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     GATEWIRE_AWS_MAX_ATTEMPTS: '1',
     GATEWIRE_AWS_TIMEOUT_MS: '5000',
     LOG_LEVEL: 'silent',
+    GATEWIRE_API_KEYS: TEST_API_KEYS_ENV,
+    // Table-driven tests send hundreds of requests from one caller.
+    GATEWIRE_RATE_LIMIT_MAX: '100000',
     ...options.env,
   });
   const auditStore = createMemoryAuditStore();
@@ -44,7 +62,14 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     audit: options.audit ?? { store: auditStore, lock: createInProcessLock() },
   });
-  const app = await buildApp({ config, services: deps.services, auditStore: options.audit?.store ?? auditStore, logger: false });
+  const app = await buildApp({
+    config,
+    services: deps.services,
+    auditStore: options.audit?.store ?? auditStore,
+    logger: options.logger ?? false,
+  });
+  const credential = options.credential ?? TEST_API_KEY;
+  if (credential !== false) sendCredentialByDefault(app, credential);
   t.teardown(async () => {
     await app.close();
     await deps.close();
@@ -56,4 +81,17 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
 /** `/v1/apis/{apiId}/routes/{routeKey}/integration`, with the route key URL-encoded. */
 export function routeIntegrationUrl(apiId: string, routeKey: string, query = ''): string {
   return `/v1/apis/${apiId}/routes/${encodeURIComponent(routeKey)}/integration${query}`;
+}
+
+/** `app.inject(options)` adds `x-api-key: <credential>` when the request names no credential itself. */
+function sendCredentialByDefault(app: FastifyInstance, credential: string): void {
+  const inject = app.inject.bind(app) as (options?: InjectOptions | string) => ReturnType<FastifyInstance['inject']>;
+  const withCredential = (options: InjectOptions | string): InjectOptions => {
+    const request: InjectOptions = typeof options === 'string' ? { url: options } : options;
+    const names = Object.keys(request.headers ?? {}).map((name) => name.toLowerCase());
+    if (names.includes('authorization') || names.includes('x-api-key')) return request;
+    return { ...request, headers: { ...request.headers, 'x-api-key': credential } };
+  };
+  app.inject = ((options?: InjectOptions | string) =>
+    options === undefined ? inject() : inject(withCredential(options))) as FastifyInstance['inject'];
 }
