@@ -235,7 +235,7 @@ t.test('docker-compose.yml: Gatewire + PostgreSQL + moto, wired and health-check
   t.doesNotThrow(() => loadConfig(env), "gatewire's environment passes Gatewire's own config validation");
   // HOST 0.0.0.0 needs configured credentials, or the server refuses to start.
   t.equal(env['HOST'], '0.0.0.0');
-  t.ok(loadConfig(env).apiKeys.length > 0, 'an API key is configured (hashed)');
+  t.ok(loadConfig(env).auth.apiKeys.length > 0, 'an API key is configured (hashed)');
   t.same(gatewire?.depends_on, {
     postgres: { condition: 'service_healthy' },
     moto: { condition: 'service_healthy' },
