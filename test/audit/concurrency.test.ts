@@ -101,3 +101,30 @@ t.test('50 concurrent PUTs through two instances sharing one PostgreSQL schema',
   const recordedCalls = spans.reduce((sum, span) => sum + span.count, 0);
   t.equal(recordedCalls, fake.calls.length, `every one of the ${fake.calls.length} AWS calls belongs to one record`);
 });
+
+t.test('50 concurrent Lambda PUTs through two instances: one permission statement per function', async (t) => {
+  const fake = await startFakeAws();
+  t.teardown(() => fake.close());
+  const { url } = await createTestSchema(t, 'concurrency_lambda');
+  const [auditA, auditB] = await Promise.all([openAuditStore({ auditUrl: url }), openAuditStore({ auditUrl: url })]);
+  const a = await buildTestApp(t, { fake, audit: auditA });
+  const b = await buildTestApp(t, { fake, audit: auditB });
+  const functions = ['fn-a', 'fn-b', 'fn-c'];
+  for (const name of functions) fake.seedFunction({ name });
+
+  const responses = await Promise.all(
+    Array.from({ length: CHANGES }, (_, index) =>
+      (index % 2 === 0 ? a : b).app.inject({
+        method: 'PUT',
+        url: routeIntegrationUrl(a.apiId, `route${index}`),
+        payload: { backend: { type: 'lambda', function: functions[index % functions.length] } },
+      }),
+    ),
+  );
+  t.same(responses.map((response) => response.statusCode), Array(CHANGES).fill(200), 'every request got 200');
+  for (const name of functions) {
+    t.equal(fake.policy(name).length, 1, `${name}: one statement for its ${Math.ceil(CHANGES / functions.length)} routes`);
+  }
+  const records = (await auditA.store.list({ apiId: a.apiId, limit: 500 })).items;
+  t.equal(records.filter((record) => record.status === 'succeeded').length, CHANGES, 'one final record per change');
+});

@@ -3,6 +3,7 @@
 // the policies as the fake holds them.
 import t from 'tap';
 import { buildTestApp, routeIntegrationUrl, type TestApp } from '../support/build-test-app.js';
+import type { TestContext } from '../support/tap.js';
 
 const ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '210987654321';
@@ -19,6 +20,17 @@ const gatewireSids = (ctx: TestApp, fn: string, qualifier?: string) =>
 async function report(ctx: TestApp) {
   const response = await ctx.app.inject({ method: 'GET', url: `/v1/apis/${ctx.apiId}/permissions` });
   return response.json();
+}
+
+/** The report says what the fake's policies hold: every `ok` Sid is there, every `missing` one is not. */
+async function reportAgrees(t: TestContext, ctx: TestApp) {
+  const { items, stale } = await report(ctx);
+  for (const item of items as { status: string; functionArn: string; qualifier?: string; statementId: string }[]) {
+    const sids = ctx.fake.policy(item.functionArn, item.qualifier).map((statement) => statement.Sid);
+    if (item.status === 'ok') t.ok(sids.includes(item.statementId), `${item.statementId} is in the policy`);
+    if (item.status === 'missing') t.notOk(sids.includes(item.statementId), `${item.statementId} is not in the policy`);
+  }
+  t.same(stale, [], 'no stale statement left behind');
 }
 
 t.test('one function behind many routes (API scope) has exactly one Gatewire statement', async (t) => {
@@ -87,6 +99,7 @@ t.test('retargeting from A to B adds B and removes A only when no route uses A a
   t.equal(gatewireSids(ctx, 'fn-b').length, 1, 'B not duplicated');
   const operations = ctx.fake.writes().map((call) => call.operation);
   t.ok(operations.indexOf('RemovePermission') > operations.indexOf('UpdateRoute'), 'A is removed after the route left it');
+  await reportAgrees(t, ctx);
 });
 
 t.test('name:alias and name:version put the statement on that qualifier only', async (t) => {
@@ -98,6 +111,7 @@ t.test('name:alias and name:version put the statement on that qualifier only', a
   t.equal(gatewireSids(ctx, 'chat', '7').length, 1, 'on the version');
   t.same(ctx.fake.policy('chat'), [], 'the unqualified policy is untouched');
   t.match(ctx.fake.policy('chat', 'live')[0], { Resource: /:function:chat:live$/ });
+  await reportAgrees(t, ctx);
 });
 
 t.test('caller credentials or an execution role need no statement, and an unneeded one is removed', async (t) => {
@@ -111,6 +125,8 @@ t.test('caller credentials or an execution role need no statement, and an unneed
   ctx.fake.resetCalls();
   await put(ctx, 'other', lambda('chat', { invokeWithCallerCredentials: true }));
   t.notOk(ctx.fake.writes().some((call) => call.operation === 'AddPermission'), 'caller credentials: nothing added');
+  t.same((await report(ctx)).items, [], 'nothing needs a statement');
+  await reportAgrees(t, ctx);
 });
 
 t.test("someone else's statement granting the same access is reported unmanaged and left alone", async (t) => {
@@ -140,6 +156,7 @@ t.test('two concurrent PUTs for two routes on one function end with one statemen
   const results = await Promise.all([put(ctx, 'one', lambda('chat')), put(ctx, 'two', lambda('chat'))]);
   t.same(results.map((result) => result.status), [200, 200]);
   t.equal(ctx.fake.policy('chat').length, 1);
+  await reportAgrees(t, ctx);
 });
 
 t.test('report and reconcile agree with the policies as they are', async (t) => {
