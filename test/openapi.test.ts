@@ -39,3 +39,30 @@ t.test('the document names its components and covers every backend', async (t) =
     }
   }
 });
+
+t.test('every operation has a summary, a description, and examples for Swagger UI', async (t) => {
+  const document = JSON.parse(await generateOpenApiDocument());
+  const components = document.components.schemas as Record<string, { examples?: unknown[] }>;
+  // A response shows an example when its schema, or a component it refers to (at any depth),
+  // carries one: Swagger UI builds the sample from the examples it finds on the way.
+  const hasExample = (schema: unknown, seen = new Set<string>()): boolean => {
+    const text = JSON.stringify(schema ?? {});
+    if (/"examples?":/.test(text)) return true;
+    return [...text.matchAll(/#\/components\/schemas\/(\w+)/g)].some(([, name]) => {
+      if (seen.has(name!)) return false;
+      seen.add(name!);
+      return hasExample(components[name!], seen);
+    });
+  };
+  for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
+    for (const [method, operation] of Object.entries<any>(operations)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      t.ok(operation.summary && operation.description, `${name} has a summary and a description`);
+      const ok = Object.entries<any>(operation.responses).find(([status]) => status.startsWith('2'))?.[1];
+      const json = ok?.content?.['application/json'];
+      if (json && path.startsWith('/v1')) t.ok(hasExample(json.schema) || json.examples || json.example, `${name} shows an example response`);
+      const body = operation.requestBody?.content?.['application/json'];
+      if (body) t.ok(body.examples || body.example || hasExample(body.schema), `${name} shows an example request`);
+    }
+  }
+});

@@ -1,6 +1,7 @@
 // The audit trail (DESIGN §5) as the API shows it: one record per change, and a page of them.
 import { Type } from 'typebox';
 import { ref } from './common.js';
+import { AUDIT_RECORD_EXAMPLE } from './examples.js';
 
 export const AUDIT_STATUSES = ['pending', 'succeeded', 'failed', 'rolled_back', 'partial', 'interrupted'] as const;
 
@@ -58,7 +59,7 @@ export const AuditRecord = Type.Object(
     ),
     durationMs: Type.Optional(Type.Integer()),
   },
-  { $id: 'AuditRecord', title: 'AuditRecord', description: 'One change Gatewire made (or tried to make) to AWS.' },
+  { $id: 'AuditRecord', title: 'AuditRecord', description: 'One change Gatewire made (or tried to make) to AWS.', examples: [AUDIT_RECORD_EXAMPLE] },
 );
 
 export const AuditPage = Type.Object(

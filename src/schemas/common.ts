@@ -1,5 +1,6 @@
 // Shared schema pieces: the Problem document (RFC 9457), the ref() helper and bounded maps.
 import { Type, type Static, type TSchema } from 'typebox';
+import { PROBLEM_EXAMPLE } from './examples.js';
 
 /**
  * A `$ref` to a registered component that keeps the referenced type for handlers.
@@ -32,7 +33,7 @@ export const Problem = Type.Object(
     ),
     auditId: Type.Optional(Type.String({ description: 'The audit record of the change that failed.' })),
   },
-  { $id: 'Problem', title: 'Problem', description: 'application/problem+json (RFC 9457).' },
+  { $id: 'Problem', title: 'Problem', description: 'application/problem+json (RFC 9457).', examples: [PROBLEM_EXAMPLE] },
 );
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

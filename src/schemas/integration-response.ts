@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { ContentHandlingField, ResponseTemplatesField, TemplateSelectionExpressionField } from './fields.js';
 import { boundedMap } from './common.js';
+import { INTEGRATION_RESPONSE_EXAMPLE } from './examples.js';
 
 const responseFields = {
   responseTemplates: Type.Optional(ResponseTemplatesField),
@@ -19,7 +20,7 @@ export const IntegrationResponseInput = Type.Object(responseFields, {
 
 export const IntegrationResponse = Type.Object(
   { integrationResponseId: Type.String(), integrationResponseKey: Type.String(), ...responseFields },
-  { $id: 'IntegrationResponse', title: 'IntegrationResponse' },
+  { $id: 'IntegrationResponse', title: 'IntegrationResponse', examples: [INTEGRATION_RESPONSE_EXAMPLE] },
 );
 
 export const ResponseKeyParams = Type.Object({

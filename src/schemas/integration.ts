@@ -13,6 +13,7 @@ import {
   TimeoutField,
   UriField,
 } from './fields.js';
+import { INTEGRATION_EXAMPLE } from './examples.js';
 
 const settableFields = {
   integrationUri: Type.Optional(UriField),
@@ -61,7 +62,7 @@ export const Integration = Type.Object(
     integrationResponseSelectionExpression: Type.Optional(Type.String()),
     apiGatewayManaged: Type.Optional(Type.Boolean()),
   },
-  { $id: 'Integration', title: 'Integration' },
+  { $id: 'Integration', title: 'Integration', examples: [INTEGRATION_EXAMPLE] },
 );
 
 export const IntegrationList = Type.Object({ items: Type.Array(Integration, { maxItems: 1000 }) });

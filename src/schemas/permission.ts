@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { ref } from './common.js';
 import { ChangeOutcome, PlanStep } from './plan.js';
+import { PERMISSION_REPORT_EXAMPLE } from './examples.js';
 
 export const PermissionReport = Type.Object(
   {
@@ -37,7 +38,7 @@ export const PermissionReport = Type.Object(
       { description: 'Lambda URIs that use stage variables: grant one statement per value the variables take.' },
     ),
   },
-  { $id: 'PermissionReport', title: 'PermissionReport' },
+  { $id: 'PermissionReport', title: 'PermissionReport', examples: [PERMISSION_REPORT_EXAMPLE] },
 );
 
 export const PermissionReconcileResult = Type.Object(

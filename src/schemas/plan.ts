@@ -4,6 +4,7 @@ import { ref } from './common.js';
 import { Integration } from './integration.js';
 import { IntegrationResponse } from './integration-response.js';
 import { RouteIntegration } from './resources.js';
+import { PLAN_STEP_EXAMPLE, CHANGE_SUMMARY_EXAMPLE } from './examples.js';
 
 const AwsCallSpec = {
   operation: Type.String({ description: 'The API Gateway v2 operation.' }),
@@ -17,7 +18,7 @@ export const PlanStep = Type.Object(
     ...AwsCallSpec,
     compensation: Type.Optional(Type.Object(AwsCallSpec, { description: 'The call that undoes this step if a later one fails.' })),
   },
-  { $id: 'PlanStep', title: 'PlanStep' },
+  { $id: 'PlanStep', title: 'PlanStep', examples: [PLAN_STEP_EXAMPLE] },
 );
 
 export const ChangeOutcome = Type.Enum(['planned', 'unchanged', 'applied'], {
@@ -33,7 +34,7 @@ const changeFields = {
   }),
 };
 
-export const ChangeSummary = Type.Object(changeFields, { $id: 'ChangeSummary', title: 'ChangeSummary' });
+export const ChangeSummary = Type.Object(changeFields, { $id: 'ChangeSummary', title: 'ChangeSummary', examples: [CHANGE_SUMMARY_EXAMPLE] });
 
 export const RouteIntegrationChange = Type.Object(
   { ...changeFields, routeIntegration: ref(RouteIntegration) },

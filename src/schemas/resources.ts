@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Integration } from './integration.js';
 import { IntegrationResponse } from './integration-response.js';
 import { ref } from './common.js';
+import { WEBSOCKET_API_EXAMPLE, ROUTE_EXAMPLE, ROUTE_SUMMARY_EXAMPLE, ROUTE_RESPONSE_EXAMPLE, ROUTE_INTEGRATION_EXAMPLE } from './examples.js';
 
 export const WebSocketApi = Type.Object(
   {
@@ -13,7 +14,7 @@ export const WebSocketApi = Type.Object(
     apiEndpoint: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
   },
-  { $id: 'WebSocketApi', title: 'WebSocketApi' },
+  { $id: 'WebSocketApi', title: 'WebSocketApi', examples: [WEBSOCKET_API_EXAMPLE] },
 );
 
 const routeFields = {
@@ -25,7 +26,7 @@ const routeFields = {
   apiGatewayManaged: Type.Optional(Type.Boolean()),
 };
 
-export const Route = Type.Object(routeFields, { $id: 'Route', title: 'Route' });
+export const Route = Type.Object(routeFields, { $id: 'Route', title: 'Route', examples: [ROUTE_EXAMPLE] });
 
 export const RouteSummary = Type.Object(
   {
@@ -39,12 +40,12 @@ export const RouteSummary = Type.Object(
       }),
     ),
   },
-  { $id: 'RouteSummary', title: 'RouteSummary' },
+  { $id: 'RouteSummary', title: 'RouteSummary', examples: [ROUTE_SUMMARY_EXAMPLE] },
 );
 
 export const RouteResponse = Type.Object(
   { routeResponseId: Type.String(), routeResponseKey: Type.String() },
-  { $id: 'RouteResponse', title: 'RouteResponse' },
+  { $id: 'RouteResponse', title: 'RouteResponse', examples: [ROUTE_RESPONSE_EXAMPLE] },
 );
 
 export const RouteIntegration = Type.Object(
@@ -58,5 +59,5 @@ export const RouteIntegration = Type.Object(
     returnResponse: Type.Boolean({ description: 'Two-way: replies from the backend reach the client.' }),
     sharedWith: Type.Array(Type.String(), { description: 'Other routes bound to the same integration.' }),
   },
-  { $id: 'RouteIntegration', title: 'RouteIntegration' },
+  { $id: 'RouteIntegration', title: 'RouteIntegration', examples: [ROUTE_INTEGRATION_EXAMPLE] },
 );
