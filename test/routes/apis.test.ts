@@ -1,19 +1,10 @@
 // GET /v1/apis and GET /v1/apis/{apiId}/routes: read-only views, through the real SDK into the fake.
 import t from 'tap';
 import { CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, routeIntegrationUrl } from '../support/build-test-app.js';
 import { DEFAULT_PAGE_SIZE } from '../support/fake-aws/index.js';
 import { apiGatewayClientFor } from '../support/fake-aws/sdk-clients.js';
-import type { TestContext } from '../support/tap.js';
-
-function assertProblem(t: TestContext, response: LightMyRequestResponse, status: number) {
-  t.equal(response.statusCode, status, response.body.slice(0, 500));
-  t.match(response.headers['content-type'], /^application\/problem\+json/);
-  const problem = response.json();
-  t.match(problem, { type: String, title: String, status, instance: String });
-  return problem;
-}
+import { assertProblem } from '../support/problems.js';
 
 t.test('GET /v1/apis lists only the WebSocket APIs', async (t) => {
   const { app, fake, apiId } = await buildTestApp(t);

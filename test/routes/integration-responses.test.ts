@@ -1,8 +1,8 @@
 // GET/PUT/DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}: the key
 // travels URL-encoded; PUT is idempotent; the fake's state and call log say what AWS saw.
 import t from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/build-test-app.js';
+import { assertProblem } from '../support/problems.js';
 import type { TestContext } from '../support/tap.js';
 
 const REGEX_KEY = String.raw`/2\d\d/`;
@@ -18,14 +18,6 @@ async function mockIntegration(t: TestContext, { app, apiId }: TestApp): Promise
   });
   t.equal(response.statusCode, 201, response.body.slice(0, 300));
   return response.json().integration.integrationId as string;
-}
-
-function assertProblem(t: TestContext, response: LightMyRequestResponse, status: number) {
-  t.equal(response.statusCode, status, response.body.slice(0, 500));
-  t.match(response.headers['content-type'], /^application\/problem\+json/);
-  const problem = response.json();
-  t.match(problem, { type: String, title: String, status, instance: String });
-  return problem;
 }
 
 t.test('PUT $default creates, again is unchanged, a different template updates', async (t) => {

@@ -2,9 +2,9 @@
 // driven through the real SDK into the fake; the fake's state and call log say what AWS saw.
 import t from 'tap';
 import { CreateIntegrationCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, routeIntegrationUrl, type TestApp } from '../support/build-test-app.js';
 import { startFakeAws } from '../support/fake-aws/index.js';
+import { assertProblem } from '../support/problems.js';
 import type { TestContext } from '../support/tap.js';
 import { apiGatewayClientFor } from '../support/fake-aws/sdk-clients.js';
 
@@ -25,15 +25,6 @@ async function createIntegration(t: TestContext, { app, apiId }: TestApp, body: 
   const response = await app.inject({ method: 'POST', url: integrationsUrl(apiId), payload: body });
   t.equal(response.statusCode, 201, `POST answers 201: ${response.body.slice(0, 300)}`);
   return response.json().integration.integrationId as string;
-}
-
-/** A problem+json response with this status. */
-function assertProblem(t: TestContext, response: LightMyRequestResponse, status: number) {
-  t.equal(response.statusCode, status, response.body.slice(0, 500));
-  t.match(response.headers['content-type'], /^application\/problem\+json/);
-  const problem = response.json();
-  t.match(problem, { type: String, title: String, status, instance: String });
-  return problem;
 }
 
 t.test('list and get', async (t) => {
