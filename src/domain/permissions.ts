@@ -26,9 +26,8 @@ export const GATEWIRE_SID_PREFIX = 'gatewire-';
 /** Lambda's StatementId rule for AddPermission (reference §4). */
 export const STATEMENT_ID_PATTERN = /^[a-zA-Z0-9_-]{1,100}$/;
 
-/** What one Lambda integration needs in its function's policy. */
-export interface PermissionNeed {
-  kind: 'function';
+/** What every Lambda integration's permission is about: the function, the API and the source ARN. */
+interface PermissionTarget {
   /** Unqualified function ARN. */
   functionArn: string;
   functionName: string;
@@ -42,29 +41,24 @@ export interface PermissionNeed {
   apiAccountId: string;
   /** `arn:{partition}:execute-api:{apiRegion}:{apiAccount}:{apiId}/*` or `…/*\/{routeKey}`. */
   sourceArn: string;
-  sid: string;
   scope: PermissionScope;
   /** Set for route scope. */
   routeKey?: string;
 }
 
+/** What one Lambda integration needs in its function's policy. */
+export interface PermissionNeed extends PermissionTarget {
+  kind: 'function';
+  sid: string;
+}
+
 /**
  * A Lambda integration whose function name or qualifier is a stage variable: it cannot be granted ahead
  * of time (reference §5), only reported, with the statement to add per value the variable takes.
+ * Its functionArn is the unqualified ARN as written, e.g. `…:function:${stageVariables.fn}`.
  */
-export interface StageVariablePermission {
+export interface StageVariablePermission extends PermissionTarget {
   kind: 'stage-variable';
-  /** The unqualified function ARN as written, e.g. `…:function:${stageVariables.fn}`. */
-  functionArn: string;
-  functionName: string;
-  qualifier?: string;
-  accountId: string;
-  region: string;
-  apiId: string;
-  apiAccountId: string;
-  sourceArn: string;
-  scope: PermissionScope;
-  routeKey?: string;
   /** The stage variables the URI uses, e.g. `['alias']`. */
   stageVariables: string[];
 }

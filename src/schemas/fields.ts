@@ -9,9 +9,8 @@ import {
   TIMEOUT_MAX_MS,
   TIMEOUT_MIN_MS,
 } from '../domain/model.js';
+import { INTEGRATION_METHODS } from '../domain/integration-rules.js';
 import { boundedMap } from './common.js';
-
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
 export const IntegrationTypeField = Type.Enum([...INTEGRATION_TYPES]);
 export const ConnectionTypeField = Type.Enum([...CONNECTION_TYPES]);
@@ -47,5 +46,6 @@ export const UriField = Type.String({ minLength: 1, maxLength: 2048 });
  * The scheme is case-insensitive (RFC 3986 §3.1), as the domain rule and the raw form have it.
  */
 export const HttpUrlField = Type.String({ minLength: 1, maxLength: 2048, pattern: '^[hH][tT][tT][pP][sS]?://' });
-export const MethodField = Type.Enum([...HTTP_METHODS]);
+// The same list the cross-field rules check, so the schema and the domain cannot disagree.
+export const MethodField = Type.Enum([...INTEGRATION_METHODS]);
 export const ArnField = Type.String({ minLength: 20, maxLength: 2048 });
