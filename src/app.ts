@@ -5,30 +5,39 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
+import { installIdempotency } from './plugins/idempotency.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
+import { bulkRoutes } from './routes/bulk-routes.js';
+import { driftRoutes } from './routes/drift.js';
 import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
 import type { ApiService } from './services/api-service.js';
 import type { AuditService } from './services/audit-service.js';
+import type { DriftService } from './services/drift-service.js';
+import type { IdempotencyService } from './services/idempotency-service.js';
 import type { IntegrationService } from './services/integration-service.js';
 import type { PermissionService } from './services/permission-service.js';
 import type { AuditStore } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
-import { validatorCompilers } from './validation.js';
+import type { BulkApplyService } from './services/bulk-apply-service.js';
+import { schemaCompilers } from './validation.js';
 
 export interface AppServices {
   apis: ApiService;
   routeIntegrations: RouteIntegrationService;
+  bulk: BulkApplyService;
   integrations: IntegrationService;
   audit: AuditService;
   permissions: PermissionService;
+  idempotency: IdempotencyService;
+  drift: DriftService;
 }
 
 export interface AppDeps {
@@ -49,6 +58,8 @@ export interface AppDeps {
    */
   runtime?: 'server' | 'lambda';
   swaggerUiBaseDir?: string;
+  /** Compile every route's validators and serializers at ready() instead of on first use (tests prove they all compile). */
+  compileSchemasEagerly?: boolean;
 }
 
 // Credentials never reach a log line, whatever logs a request or its headers.
@@ -83,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 72_000,
     requestTimeout: 120_000,
     routerOptions: { maxParamLength: 512 },
-    schemaController: validatorCompilers(),
+    schemaController: schemaCompilers({ lazy: !deps.compileSchemasEagerly }),
     // The router's own errors (bad percent-encoding, an over-long parameter) come before any route.
     frameworkErrors: problemFrameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -95,14 +106,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerMetrics(app);
   await registerRateLimit(app, deps.config.rateLimit);
   installAuthentication(app, { auth: deps.config.auth, runtime: deps.runtime ?? 'server' });
+  // After authentication: a key is claimed only once the caller is known and allowed.
+  installIdempotency(app, { idempotency: deps.services.idempotency });
   await app.register(healthRoutes, { auditStore: deps.auditStore });
   await app.register(
     async (v1) => {
       await v1.register(apiRoutes, { apis: deps.services.apis });
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations });
+      await v1.register(bulkRoutes, { bulk: deps.services.bulk });
       await v1.register(integrationRoutes, { integrations: deps.services.integrations });
       await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations });
       await v1.register(permissionRoutes, { permissions: deps.services.permissions });
+      await v1.register(driftRoutes, { drift: deps.services.drift });
       await v1.register(auditRoutes, { audit: deps.services.audit });
     },
     { prefix: '/v1' },

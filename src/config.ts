@@ -3,6 +3,7 @@
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
 import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
+import type { RateLimit } from './aws/rate-limiter.js';
 
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -15,6 +16,10 @@ const ConfigSchema = Type.Object({
   GATEWIRE_CROSS_ACCOUNT_ROLES: Type.Optional(Type.String()),
   GATEWIRE_AWS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   GATEWIRE_AWS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  // Client-side pacing of AWS control-plane calls (reference §0.5, §0.8); 0 turns a limiter off.
+  GATEWIRE_APIGATEWAY_RATE: Type.Number({ minimum: 0, maximum: 10_000, default: 10 }),
+  GATEWIRE_APIGATEWAY_BURST: Type.Integer({ minimum: 1, maximum: 10_000, default: 40 }),
+  GATEWIRE_LAMBDA_RATE: Type.Number({ minimum: 0, maximum: 10_000, default: 15 }),
   GATEWIRE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 1024 * 1024 }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   // Caller credentials (README "Authentication"): hashed API keys, IAM principals (Lambda), JWTs.
@@ -27,6 +32,10 @@ const ConfigSchema = Type.Object({
   GATEWIRE_JWT_SCOPE_PREFIX: Type.String({ maxLength: 256, default: '' }),
   GATEWIRE_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
   GATEWIRE_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 60_000 }),
+  // deployStage: AWS allows one CreateDeployment per 5 s per account; tests make the gap small.
+  GATEWIRE_DEPLOYMENT_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }),
+  // Idempotency-Key lifetime: at least a minute (a key must outlive its request), at most 30 days.
+  GATEWIRE_IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -48,12 +57,18 @@ export interface Config {
   crossAccountRoles: Readonly<Record<string, string>>;
   awsMaxAttempts: number;
   awsTimeoutMs: number;
+  /** Client-side limits for AWS control-plane calls, per instance; undefined when turned off. */
+  awsRateLimits: { apiGateway: RateLimit | undefined; lambda: RateLimit | undefined };
   bodyLimitBytes: number;
   logLevel: RawConfig['LOG_LEVEL'];
   /** Who may call Gatewire (src/auth/credentials.ts). Secrets are stored as hashes only. */
   auth: AuthConfig;
   /** Requests per caller (authenticated identity, else client IP) per window. */
   rateLimit: { max: number; windowMs: number };
+  /** The gap this instance keeps between CreateDeployment calls (and waits after a 429 for one). */
+  deploymentIntervalMs: number;
+  /** How long an Idempotency-Key is remembered after its first request. */
+  idempotencyTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -108,10 +123,19 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     crossAccountRoles: Object.freeze(crossAccountRoles),
     awsMaxAttempts: raw.GATEWIRE_AWS_MAX_ATTEMPTS,
     awsTimeoutMs: raw.GATEWIRE_AWS_TIMEOUT_MS,
+    awsRateLimits: {
+      apiGateway:
+        raw.GATEWIRE_APIGATEWAY_RATE > 0 ? { perSecond: raw.GATEWIRE_APIGATEWAY_RATE, burst: raw.GATEWIRE_APIGATEWAY_BURST } : undefined,
+      // Lambda documents no burst: one second's worth.
+      lambda:
+        raw.GATEWIRE_LAMBDA_RATE > 0 ? { perSecond: raw.GATEWIRE_LAMBDA_RATE, burst: Math.max(1, Math.floor(raw.GATEWIRE_LAMBDA_RATE)) } : undefined,
+    },
     bodyLimitBytes: raw.GATEWIRE_BODY_LIMIT_BYTES,
     logLevel: raw.LOG_LEVEL,
     auth,
     rateLimit: { max: raw.GATEWIRE_RATE_LIMIT_MAX, windowMs: raw.GATEWIRE_RATE_LIMIT_WINDOW_MS },
+    deploymentIntervalMs: raw.GATEWIRE_DEPLOYMENT_INTERVAL_MS,
+    idempotencyTtlSeconds: raw.GATEWIRE_IDEMPOTENCY_TTL_SECONDS,
   });
 }
 

@@ -4,7 +4,9 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from './config.js';
 import { createAuditDatabase, createPostgresPool } from './audit/database.js';
 import { createIdGenerator } from './audit/id.js';
+import { createKyselyIdempotencyStore } from './audit/idempotency-store.js';
 import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.js';
+import { createMemoryIdempotencyStore } from './audit/memory-idempotency-store.js';
 import { migrateToLatest } from './audit/migrate.js';
 import { redactingAuditStore } from './audit/redact.js';
 import { createKyselyAuditStore } from './audit/store.js';
@@ -16,11 +18,14 @@ import { createStsAdapter } from './aws/sts.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
 import { createAuditService } from './services/audit-service.js';
+import { createBulkApplyService } from './services/bulk-apply-service.js';
 import { createChangeRunner } from './services/change-runner.js';
+import { createDriftService } from './services/drift-service.js';
+import { createIdempotencyService } from './services/idempotency-service.js';
 import { createIntegrationService } from './services/integration-service.js';
 import { createPermissionPlanner } from './services/permission-planner.js';
 import { createPermissionService } from './services/permission-service.js';
-import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
+import type { ApiLock, AuditStore, Clock, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 
 export interface Dependencies {
@@ -32,17 +37,24 @@ export interface Dependencies {
 export interface DependencyOverrides {
   /** Tests: static dummy credentials for the fake; production leaves the SDK's default chain. */
   awsCredentials?: AwsCredentialIdentity;
-  /** Tests: an audit store of their own (e.g. in memory) instead of the one GATEWIRE_AUDIT_URL names. */
-  audit?: { store: AuditStore; lock: ApiLock; close?: () => Promise<void> };
+  /**
+   * Tests: an audit store of their own (e.g. in memory) instead of the one GATEWIRE_AUDIT_URL names.
+   * Without `idempotency`, Idempotency-Keys are kept in memory (one instance only).
+   */
+  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
   clock?: Clock;
   ids?: IdGenerator;
 }
 
 /** Opens the audit database named in config and brings its schema up to date. */
-export async function openAuditStore(config: Pick<Config, 'auditUrl'>): Promise<{ store: AuditStore; lock: ApiLock; close(): Promise<void> }> {
+export async function openAuditStore(
+  config: Pick<Config, 'auditUrl'>,
+): Promise<{ store: AuditStore; lock: ApiLock; idempotency: IdempotencyStore; close(): Promise<void> }> {
   const handle = await createAuditDatabase(config.auditUrl);
   await migrateToLatest(handle.db, handle.dialect);
   const store = createKyselyAuditStore(handle.db);
+  // Same Kysely instance (and pool) as the audit store: closing the store closes both.
+  const idempotency = createKyselyIdempotencyStore(handle.db);
   if (handle.dialect === 'postgres') {
     // The lock gets a pool of its own: a change holds its lock connection while it writes records.
     const lockPool = createPostgresPool(config.auditUrl, { maxConnections: 5 });
@@ -50,11 +62,12 @@ export async function openAuditStore(config: Pick<Config, 'auditUrl'>): Promise<
     return {
       store,
       lock: createPostgresAdvisoryLock(lockPool),
+      idempotency,
       // Safe to call twice (pg throws on a second pool.end()).
       close: () => (closing ??= store.close().then(() => lockPool.end())),
     };
   }
-  return { store, lock: createInProcessLock(), close: () => store.close() };
+  return { store, lock: createInProcessLock(), idempotency, close: () => store.close() };
 }
 
 export async function createDependencies(config: Config, overrides: DependencyOverrides = {}): Promise<Dependencies> {
@@ -68,10 +81,11 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     maxAttempts: config.awsMaxAttempts,
     connectionTimeoutMs: Math.min(config.awsTimeoutMs, 5_000),
     requestTimeoutMs: config.awsTimeoutMs,
+    rateLimits: config.awsRateLimits,
     callLog,
   });
   const audit = overrides.audit ?? (await openAuditStore(config));
-  const apiGateway = createApiGatewayAdapter(clients.apiGateway);
+  const apiGateway = createApiGatewayAdapter(clients.apiGateway, { deployments: { intervalMs: config.deploymentIntervalMs } });
   const lambda = createLambdaAdapter(clients.lambda, {
     ...(config.accountId ? { accountId: config.accountId } : {}),
     sts: createStsAdapter(clients.sts),
@@ -90,13 +104,22 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     ids,
   });
 
+  const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region });
+
   return {
     services: {
       apis: createApiService({ apiGateway }),
       routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region }),
+      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region }),
       integrations: createIntegrationService({ apiGateway, permissions, runChange }),
-      permissions: createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region }),
+      permissions: permissionService,
+      drift: createDriftService({ apiGateway, auditStore: audit.store, permissions: permissionService }),
       audit: createAuditService({ auditStore: audit.store }),
+      idempotency: createIdempotencyService({
+        store: audit.idempotency ?? createMemoryIdempotencyStore(),
+        clock,
+        ttlSeconds: config.idempotencyTtlSeconds,
+      }),
     },
     auditStore: audit.store,
     async close() {

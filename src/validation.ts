@@ -1,24 +1,58 @@
-// Ajv settings for every request part. Bodies are validated strictly: every error is reported
-// (allErrors), unknown fields are errors rather than silently dropped (removeAdditional: false),
-// and types are never coerced ("50" is not a timeout). Path and query strings are coerced, since
-// they only ever arrive as text. Both compilers see the schemas registered with addSchema.
-// `verbose` puts the failing schema on each error, so that a problem can say which values a
-// discriminated union accepts (problem-details.ts).
+// How Fastify compiles route schemas. Validation, Ajv: bodies are validated strictly — every
+// error is reported (allErrors), unknown fields are errors rather than silently dropped
+// (removeAdditional: false), and types are never coerced ("50" is not a timeout). Path and query
+// strings are coerced, since they only ever arrive as text. Both compilers see the schemas
+// registered with addSchema. `verbose` puts the failing schema on each error, so that a problem
+// can say which values a discriminated union accepts (problem-details.ts).
+//
+// Both validators and response serializers are compiled on first use rather than at ready():
+// compiling all of them (fast-json-stringify re-validates every response schema against the
+// meta-schema) took about a second, which every cold start and every test app paid, mostly for
+// routes that instance never serves.
 import { AjvCompiler } from '@fastify/ajv-compiler';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
 const shared = { allErrors: true, removeAdditional: false, useDefaults: true, discriminator: true, strict: false, verbose: true } as const;
 
-export function validatorCompilers(): NonNullable<FastifyServerOptions['schemaController']> {
+type Validator = ((data: unknown) => unknown) & { errors?: unknown };
+
+/** A validator that compiles itself on first call; Fastify reads `errors` off the function it was given. */
+export function lazyValidator(compile: () => Validator): Validator {
+  let compiled: Validator | undefined;
+  const validate: Validator = (data) => {
+    compiled ??= compile();
+    const result = compiled(data);
+    validate.errors = compiled.errors;
+    return result;
+  };
+  return validate;
+}
+
+/** A serializer that compiles itself on first call. */
+export function lazySerializer(compile: () => (data: unknown) => string): (data: unknown) => string {
+  let compiled: ((data: unknown) => string) | undefined;
+  return (data) => (compiled ??= compile())(data);
+}
+
+export function schemaCompilers(options: { lazy: boolean } = { lazy: true }): NonNullable<FastifyServerOptions['schemaController']> {
   const bodyFactory = AjvCompiler();
   const textFactory = AjvCompiler();
+  const serializerFactory = SerializerSelector();
   return {
     compilersFactory: {
       buildValidator(externalSchemas, ajvServerOptions) {
         const plugins = ajvServerOptions?.plugins ?? [];
         const body = bodyFactory(externalSchemas, { customOptions: { ...shared, coerceTypes: false }, plugins } as never);
         const text = textFactory(externalSchemas, { customOptions: { ...shared, coerceTypes: 'array' }, plugins } as never);
-        return (routeSchema) => (routeSchema.httpPart === 'body' ? body(routeSchema) : text(routeSchema));
+        // Fastify only calls the function and reads `errors`; Ajv's other members are not used.
+        const compile = (routeSchema: Parameters<typeof body>[0]) => (routeSchema.httpPart === 'body' ? body(routeSchema) : text(routeSchema));
+        return (routeSchema) => (options.lazy ? (lazyValidator(() => compile(routeSchema) as Validator) as never) : compile(routeSchema));
+      },
+      buildSerializer(externalSchemas, serializerOptions) {
+        const compile = serializerFactory(externalSchemas as never, serializerOptions as never);
+        return (routeSchema) =>
+          options.lazy ? lazySerializer(() => compile(routeSchema as never) as (data: unknown) => string) : compile(routeSchema as never);
       },
     },
   };

@@ -63,6 +63,12 @@ t.test('every operation has a summary, a description, and examples for Swagger U
       if (json && path.startsWith('/v1')) t.ok(hasExample(json.schema) || json.examples || json.example, `${name} shows an example response`);
       const body = operation.requestBody?.content?.['application/json'];
       if (body) t.ok(body.examples || body.example || hasExample(body.schema), `${name} shows an example request`);
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.required) continue;
+        // "Try it out" fills an optional parameter's example in and sends it (a stage that does not
+        // exist, a stale ETag): optional parameters must come empty.
+        t.notOk(parameter.example ?? parameter.examples ?? parameter.schema?.example ?? parameter.schema?.examples, `${name}: optional ${parameter.name} has no example`);
+      }
     }
   }
 });

@@ -29,7 +29,11 @@ export interface AuditRecordsTable {
   finalized_at: string | null;
 }
 
-/** Created by migration 0001 for the Idempotency-Key support; no store uses it yet. */
+/**
+ * Idempotency-Key claims (idempotency-store.ts), keyed by (caller, key). `status` is `in_progress` or
+ * `completed`; `response_json` holds the kept response once completed; `created_at` doubles as the
+ * claim's token.
+ */
 export interface IdempotencyKeysTable {
   caller: string;
   key: string;

@@ -1,6 +1,7 @@
 // ApiGatewayPort over the SDK's ApiGatewayV2Client. Pagination, name conversion and error
 // translation happen here so that services see whole lists of domain objects.
 import {
+  CreateDeploymentCommand,
   CreateIntegrationCommand,
   CreateIntegrationResponseCommand,
   CreateRouteCommand,
@@ -16,6 +17,7 @@ import {
   GetIntegrationsCommand,
   GetRouteResponsesCommand,
   GetRoutesCommand,
+  GetStageCommand,
   UpdateIntegrationCommand,
   UpdateIntegrationResponseCommand,
   UpdateRouteCommand,
@@ -29,6 +31,7 @@ import type {
   WebSocketApi,
 } from '../domain/model.js';
 import type { ApiGatewayPort } from '../services/ports.js';
+import { createDeploymentPacer, DEFAULT_DEPLOYMENT_INTERVAL_MS, DEFAULT_DEPLOYMENT_RETRIES, type DeploymentPacerOptions } from './deployment-pacer.js';
 import { sendWithConflictRetry } from './send.js';
 import {
   API_FIELDS,
@@ -43,7 +46,17 @@ import {
 /** The largest page API Gateway serves; fewer round trips for a 300-route API. */
 const PAGE_SIZE = '500';
 
-export function createApiGatewayAdapter(client: ApiGatewayV2Client): ApiGatewayPort {
+export interface ApiGatewayAdapterOptions {
+  /** Pacing of CreateDeployment (AWS: one per 5 s per account); defaults to AWS's interval and 3 retries. */
+  deployments?: Partial<DeploymentPacerOptions>;
+}
+
+export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: ApiGatewayAdapterOptions = {}): ApiGatewayPort {
+  const pacedDeployment = createDeploymentPacer({
+    intervalMs: DEFAULT_DEPLOYMENT_INTERVAL_MS,
+    retries: DEFAULT_DEPLOYMENT_RETRIES,
+    ...options.deployments,
+  });
   // Commands are typed per operation; the output is converted to wire names right after.
   const send = <T>(command: object): Promise<T> =>
     sendWithConflictRetry(() => client.send(command as never) as Promise<T>);
@@ -181,6 +194,23 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client): ApiGatewayP
     },
     async deleteRouteResponse(apiId, routeId, routeResponseId) {
       await send(new DeleteRouteResponseCommand({ ApiId: apiId, RouteId: routeId, RouteResponseId: routeResponseId }));
+    },
+    async getStage(apiId, stageName) {
+      const stage = await send<{ StageName?: string; AutoDeploy?: boolean; DeploymentId?: string }>(
+        new GetStageCommand({ ApiId: apiId, StageName: stageName }),
+      );
+      return {
+        stageName: stage.StageName ?? stageName,
+        autoDeploy: stage.AutoDeploy === true,
+        ...(stage.DeploymentId ? { deploymentId: stage.DeploymentId } : {}),
+      };
+    },
+    async createDeployment(apiId, stageName, description) {
+      const deployment = await pacedDeployment(() =>
+        send<{ DeploymentId?: string }>(new CreateDeploymentCommand({ ApiId: apiId, StageName: stageName, Description: description })),
+      );
+      if (!deployment.DeploymentId) throw new Error(`CreateDeployment on ${apiId}/${stageName} returned no deployment id`);
+      return { deploymentId: deployment.DeploymentId };
     },
   };
 }

@@ -8,6 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
+import { addRateLimiterMiddleware, createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.js';
 
 export interface AwsClientOptions {
   region: string;
@@ -18,6 +19,8 @@ export interface AwsClientOptions {
   /** Only tests pass these; in production the SDK's default chain finds credentials. */
   credentials?: AwsCredentialIdentity;
   callLog: CapturingCallLog;
+  /** Client-side pacing per service, shared by every request of this instance; undefined: none. */
+  rateLimits?: { apiGateway?: RateLimit | undefined; lambda?: RateLimit | undefined };
 }
 
 export interface AwsClients {
@@ -53,6 +56,14 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const lambda = new LambdaClient(common);
   const sts = new STSClient(common);
   const extraLambdaClients: LambdaClient[] = [];
+  const apiGatewayLimiter = options.rateLimits?.apiGateway ? createRateLimiter(options.rateLimits.apiGateway) : undefined;
+  // One Lambda limiter for every account's client: conservative for other accounts' own budgets.
+  const lambdaLimiter = options.rateLimits?.lambda ? createRateLimiter(options.rateLimits.lambda) : undefined;
+  const paced = (stack: Parameters<typeof addRateLimiterMiddleware>[0], limiter: RateLimiter | undefined) => {
+    if (limiter) addRateLimiterMiddleware(stack, limiter);
+  };
+  paced(apiGateway.middlewareStack, apiGatewayLimiter);
+  paced(lambda.middlewareStack, lambdaLimiter);
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
   // The account look-up and role assumptions are AWS calls of a change too.
@@ -64,6 +75,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     lambdaWithCredentials(credentials) {
       const client = new LambdaClient({ ...common, credentials });
       addCallLogMiddleware(client.middlewareStack, 'lambda', options.callLog);
+      paced(client.middlewareStack, lambdaLimiter);
       extraLambdaClients.push(client);
       return client;
     },

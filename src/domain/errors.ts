@@ -17,7 +17,9 @@ export type ErrorKind =
   | 'aws-bad-request'
   | 'throttled'
   | 'upstream'
-  | 'audit-unavailable';
+  | 'audit-unavailable'
+  /** An Idempotency-Key reused for a different request (422). */
+  | 'idempotency-key-reused';
 
 export interface AwsErrorDetail {
   /** AWS's error name, e.g. `ConflictException`. */
@@ -31,8 +33,12 @@ export class DomainError extends Error {
   readonly aws: AwsErrorDetail | undefined;
   /** Seconds a client should wait before retrying (throttling). */
   readonly retryAfterSeconds: number | undefined;
+  /** The target's current entity tag (a failed precondition), for the ETag header and the problem's `etag`. */
+  readonly etag: string | undefined;
   /** The audit record of the change this error ended, once one was written. */
   auditId: string | undefined;
+  /** The plan step whose AWS call failed (a change that ran), so a bulk apply names the route. */
+  failedStep: { id: string; description: string } | undefined;
 
   constructor(
     kind: ErrorKind,
@@ -41,6 +47,7 @@ export class DomainError extends Error {
       violations?: FieldViolation[];
       aws?: AwsErrorDetail;
       retryAfterSeconds?: number;
+      etag?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -50,6 +57,7 @@ export class DomainError extends Error {
     this.violations = options.violations ?? [];
     this.aws = options.aws;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.etag = options.etag;
   }
 }
 

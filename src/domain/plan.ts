@@ -15,7 +15,8 @@ export type AwsOperation =
   | 'CreateRouteResponse'
   | 'DeleteRouteResponse'
   | 'AddPermission'
-  | 'RemovePermission';
+  | 'RemovePermission'
+  | 'CreateDeployment';
 
 export interface AwsCallSpec {
   operation: AwsOperation;
@@ -35,6 +36,22 @@ export const ID_PARAMS = ['integrationId', 'routeId', 'integrationResponseId', '
 
 const STEP_REFERENCE = /<([a-z0-9-]+)>/g;
 
+export const DEPLOYMENT_STEP_ID = 'create-deployment';
+
+/**
+ * The last step of a change that names `deployStage`: a deployment of the API on that stage. It has
+ * no compensation (a deployment cannot be taken back), and since it runs last, its failure rolls
+ * the change back: the change reaches the stage, or does not happen.
+ */
+export function deploymentStep(apiId: string, stageName: string, description: string): PlanStep {
+  return {
+    id: DEPLOYMENT_STEP_ID,
+    operation: 'CreateDeployment',
+    params: { apiId, stageName, description },
+    description: `Deploy API ${apiId} to stage ${stageName}`,
+  };
+}
+
 export function stepReference(stepId: string): string {
   return `<${stepId}>`;
 }
@@ -52,4 +69,26 @@ export function resolveReferences(params: Record<string, unknown>, createdIds: R
     });
   }
   return resolved;
+}
+
+/**
+ * The same steps with ids `${prefix}${id}`, references included, so that the plans of several
+ * routes can run as one (bulk apply) without two steps sharing an id.
+ */
+export function prefixStepIds(steps: readonly PlanStep[], prefix: string, describe: (description: string) => string = (d) => d): PlanStep[] {
+  const rename = (params: Record<string, unknown>) => {
+    const renamed: Record<string, unknown> = { ...params };
+    for (const name of ID_PARAMS) {
+      const value = renamed[name];
+      if (typeof value === 'string') renamed[name] = value.replace(STEP_REFERENCE, (_whole, stepId: string) => stepReference(prefix + stepId));
+    }
+    return renamed;
+  };
+  return steps.map((step) => ({
+    ...step,
+    id: prefix + step.id,
+    description: describe(step.description),
+    params: rename(step.params),
+    ...(step.compensation ? { compensation: { ...step.compensation, params: rename(step.compensation.params) } } : {}),
+  }));
 }

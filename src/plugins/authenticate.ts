@@ -197,6 +197,8 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
 /** The operation's security requirement, scope and the 401/403/429 problems, in the OpenAPI document. */
 function documentRoute(route: RouteOptions, scope: Scope): void {
   const schema = (route.schema ??= {}) as Record<string, unknown>;
+  // A GET route and the HEAD route Fastify adds for it share one schema object: document it once.
+  if (schema['security']) return;
   schema['security'] = [{ apiKey: [] }, { bearer: [] }];
   const description = typeof schema['description'] === 'string' ? `${schema['description']}\n\n` : '';
   schema['description'] = `${description}Requires the \`${scope}\` scope${scope === 'admin' ? '' : ` (or ${scope === 'read' ? '`write` or `admin`' : '`admin`'})`}.`;

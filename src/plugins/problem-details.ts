@@ -18,6 +18,7 @@ const STATUS_BY_KIND: Record<ErrorKind, { status: number; title: string }> = {
   throttled: { status: 503, title: 'AWS is throttling requests' },
   upstream: { status: 502, title: 'AWS call failed' },
   'audit-unavailable': { status: 503, title: 'Audit store unavailable' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
 };
 
 export interface ProblemBody {
@@ -29,6 +30,9 @@ export interface ProblemBody {
   errors?: FieldViolation[];
   aws?: { error: string; requestId?: string };
   auditId?: string;
+  failedStep?: { id: string; description: string };
+  /** The target's current entity tag (412). */
+  etag?: string;
 }
 
 export function problemFromDomainError(error: DomainError, requestId: string): ProblemBody {
@@ -42,6 +46,8 @@ export function problemFromDomainError(error: DomainError, requestId: string): P
     ...(error.violations.length > 0 ? { errors: error.violations } : {}),
     ...(error.aws ? { aws: error.aws } : {}),
     ...(error.auditId ? { auditId: error.auditId } : {}),
+    ...(error.failedStep ? { failedStep: error.failedStep } : {}),
+    ...(error.etag !== undefined ? { etag: error.etag } : {}),
   };
 }
 
@@ -101,6 +107,8 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   if (error instanceof DomainError) {
     const problem = problemFromDomainError(error, request.id);
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
+    // A failed precondition tells the client the tag to retry with (RFC 9110 §13.1.1).
+    if (error.etag !== undefined) reply.header('etag', error.etag);
     if (problem.status >= 500) request.log.warn({ err: error, cause: error.cause }, 'change failed');
     return sendProblem(reply, problem);
   }

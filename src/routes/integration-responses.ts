@@ -1,15 +1,16 @@
 // GET | PUT | DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { IntegrationService } from '../services/integration-service.js';
-import { DryRunQuery, problemResponse, ref } from '../schemas/common.js';
+import { ConditionalHeaders, DryRunQuery, preconditionFailedResponse, problemResponse, ref, withEtagHeader } from '../schemas/common.js';
 import { IntegrationResponse, IntegrationResponseInput, ResponseKeyParams } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationResponseChange } from '../schemas/plan.js';
-import { changeContext, changeFields } from './change-context.js';
+import { changeContext, changeFields, setEtag } from './change-context.js';
 
 const failures = {
   400: problemResponse('Invalid request: every offending field is named in `errors`.'),
   404: problemResponse('No such API, integration or response.'),
   409: problemResponse('AWS reported a conflict.'),
+  412: preconditionFailedResponse,
   502: problemResponse('AWS failed; `aws` names the error and request id.'),
   503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
 };
@@ -27,14 +28,23 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
       schema: {
         tags: ['integrations'],
         summary: 'Read an integration response',
-        description: 'The integration response with this key (`$default`, `/2\\d\\d/`, …), URL-encoded in the path.',
+        description:
+          'The integration response with this key (`$default`, `/2\\d\\d/`, …), URL-encoded in the path. The ETag header is a hash of the response as AWS holds it.',
         params: ResponseKeyParams,
-        response: { 200: ref(IntegrationResponse), 400: failures[400], 404: failures[404], 502: failures[502], 503: failures[503] },
+        response: {
+          200: withEtagHeader(ref(IntegrationResponse)),
+          400: failures[400],
+          404: failures[404],
+          502: failures[502],
+          503: failures[503],
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { apiId, integrationId, responseKey } = request.params;
-      return integrations.getResponse(apiId, integrationId, responseKey);
+      const { etag, ...response } = await integrations.getResponse(apiId, integrationId, responseKey);
+      setEtag(reply, etag);
+      return response;
     },
   );
 
@@ -46,16 +56,18 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
         tags: ['integrations'],
         summary: 'Set an integration response',
         description:
-          'Creates the integration response with this key, or replaces it with the body. Integration responses apply to non-proxy integrations (AWS, HTTP, MOCK).',
+          'Creates the integration response with this key, or replaces it with the body. Integration responses apply to non-proxy integrations (AWS, HTTP, MOCK). `If-Match` makes it conditional on the ETag of a GET of this response; `If-None-Match: *` makes it create-only.',
         params: ResponseKeyParams,
         querystring: DryRunQuery,
+        headers: ConditionalHeaders,
         body: { ...IntegrationResponseInput, examples: [{ responseTemplates: { 'application/json': '{"ok": true}' } }] },
-        response: { 200: ref(IntegrationResponseChange), ...failures },
+        response: { 200: withEtagHeader(ref(IntegrationResponseChange)), ...failures },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { apiId, integrationId, responseKey } = request.params;
-      const result = await integrations.putResponse(apiId, integrationId, responseKey, request.body, changeContext(request, request.query.dryRun));
+      const result = await integrations.putResponse(apiId, integrationId, responseKey, request.body, changeContext(request, request.query));
+      setEtag(reply, result.etag);
       return { ...changeFields(result), ...(result.response ? { integrationResponse: result.response } : {}) };
     },
   );
@@ -67,15 +79,16 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
       schema: {
         tags: ['integrations'],
         summary: 'Delete an integration response',
-        description: 'Deleting a response that does not exist changes nothing.',
+        description: 'Deleting a response that does not exist changes nothing. `If-Match` makes it conditional on the ETag of a GET of this response.',
         params: ResponseKeyParams,
         querystring: DryRunQuery,
+        headers: ConditionalHeaders,
         response: { 200: ref(ChangeSummary), ...failures },
       },
     },
     async (request) => {
       const { apiId, integrationId, responseKey } = request.params;
-      return changeFields(await integrations.removeResponse(apiId, integrationId, responseKey, changeContext(request, request.query.dryRun)));
+      return changeFields(await integrations.removeResponse(apiId, integrationId, responseKey, changeContext(request, request.query)));
     },
   );
 };

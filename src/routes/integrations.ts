@@ -2,16 +2,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { IntegrationService } from '../services/integration-service.js';
-import { ApiIdParams, DryRunQuery, IntegrationIdParams, problemResponse, ref } from '../schemas/common.js';
+import {
+  ApiIdParams,
+  ConditionalHeaders,
+  DryRunQuery,
+  IntegrationIdParams,
+  preconditionFailedResponse,
+  problemResponse,
+  ref,
+  withEtagHeader,
+} from '../schemas/common.js';
 import { Integration, IntegrationCreate, IntegrationPatch } from '../schemas/integration.js';
 import { IntegrationResponse } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationChange } from '../schemas/plan.js';
-import { changeContext, changeFields } from './change-context.js';
+import { changeContext, changeFields, setEtag } from './change-context.js';
 
 const failures = {
   400: problemResponse('Invalid request: every offending field is named in `errors`.'),
   404: problemResponse('No such API or integration.'),
   409: problemResponse('Conflict: e.g. the integration is still the target of a route.'),
+  412: preconditionFailedResponse,
   502: problemResponse('AWS failed; `aws` names the error and request id.'),
   503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
 };
@@ -57,7 +67,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         tags: ['integrations'],
         summary: 'Create an integration',
         description:
-          "CreateIntegration with every WebSocket field in AWS's wire names, validated against AWS's rules first. It is not bound to any route: bind it with a route's PUT …/integration, or use the intent form.",
+          "CreateIntegration with every WebSocket field in AWS's wire names, validated against AWS's rules first. It is not bound to any route: bind it with a route's PUT …/integration, or use the intent form. A POST always creates a new integration, so If-Match / If-None-Match are ignored here. The ETag header is the new integration's.",
         params: ApiIdParams,
         querystring: DryRunQuery,
         body: {
@@ -67,12 +77,21 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
             lambdaProxy: { summary: "The AWS guide's CLI example: a Lambda proxy integration", value: PROXY_EXAMPLE },
           },
         },
-        response: { 200: ref(IntegrationChange), 201: ref(IntegrationChange), ...failures },
+        response: {
+          200: ref(IntegrationChange),
+          201: withEtagHeader(ref(IntegrationChange)),
+          400: failures[400],
+          404: failures[404],
+          409: failures[409],
+          502: failures[502],
+          503: failures[503],
+        },
       },
     },
     async (request, reply) => {
-      const result = await integrations.create(request.params.apiId, request.body, changeContext(request, request.query.dryRun));
+      const result = await integrations.create(request.params.apiId, request.body, changeContext(request, request.query));
       if (result.outcome === 'applied') reply.status(201);
+      setEtag(reply, result.etag);
       return { ...changeFields(result), ...(result.integration ? { integration: result.integration } : {}) };
     },
   );
@@ -84,14 +103,15 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
       schema: {
         tags: ['integrations'],
         summary: 'Read an integration',
-        description: 'The integration, its integration responses, and the routes bound to it.',
+        description:
+          'The integration, its integration responses, and the routes bound to it. The ETag header is a hash of the integration and its responses as AWS holds them: send it in If-Match on PATCH or DELETE.',
         params: IntegrationIdParams,
         response: {
-          200: Type.Object({
+          200: withEtagHeader(Type.Object({
             integration: ref(Integration),
             integrationResponses: Type.Array(ref(IntegrationResponse)),
             routes: Type.Array(Type.String(), { description: 'Route keys bound to this integration.' }),
-          }),
+          })),
           400: failures[400],
           404: failures[404],
           502: failures[502],
@@ -99,8 +119,9 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         },
       },
     },
-    async (request) => {
-      const { integration, responses, routes } = await integrations.get(request.params.apiId, request.params.integrationId);
+    async (request, reply) => {
+      const { integration, responses, routes, etag } = await integrations.get(request.params.apiId, request.params.integrationId);
+      setEtag(reply, etag);
       return { integration, integrationResponses: responses, routes };
     },
   );
@@ -113,16 +134,18 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         tags: ['integrations'],
         summary: 'Update an integration',
         description:
-          'UpdateIntegration: the fields given change, the others keep their value. The cross-field rules are checked on the integration as it will be.',
+          'UpdateIntegration: the fields given change, the others keep their value. The cross-field rules are checked on the integration as it will be. `If-Match` makes it conditional on the ETag of a GET (412 with the current ETag otherwise); the ETag header is the state after the change.',
         params: IntegrationIdParams,
         querystring: DryRunQuery,
+        headers: ConditionalHeaders,
         body: { ...IntegrationPatch, examples: [{ timeoutInMillis: 10000, description: 'chat backend' }] },
-        response: { 200: ref(IntegrationChange), ...failures },
+        response: { 200: withEtagHeader(ref(IntegrationChange)), ...failures },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { apiId, integrationId } = request.params;
-      const result = await integrations.update(apiId, integrationId, request.body, changeContext(request, request.query.dryRun));
+      const result = await integrations.update(apiId, integrationId, request.body, changeContext(request, request.query));
+      setEtag(reply, result.etag);
       return { ...changeFields(result), integration: result.integration };
     },
   );
@@ -134,15 +157,17 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
       schema: {
         tags: ['integrations'],
         summary: 'Delete an integration',
-        description: 'Refused with 409 while a route is bound to it. Deleting one that is already gone changes nothing.',
+        description:
+          'Refused with 409 while a route is bound to it. Deleting one that is already gone changes nothing. `If-Match` makes it conditional on the ETag of a GET (`*`: only if it exists).',
         params: IntegrationIdParams,
         querystring: DryRunQuery,
+        headers: ConditionalHeaders,
         response: { 200: ref(ChangeSummary), ...failures },
       },
     },
     async (request) => {
       const { apiId, integrationId } = request.params;
-      return changeFields(await integrations.remove(apiId, integrationId, changeContext(request, request.query.dryRun)));
+      return changeFields(await integrations.remove(apiId, integrationId, changeContext(request, request.query)));
     },
   );
 };

@@ -39,14 +39,14 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
         tags: ['permissions'],
         summary: 'Bring Lambda invoke permissions in line',
         description:
-          "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs. Statements of others are never changed. `?dryRun=true` returns the plan.",
+          "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs. Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API afterwards (permissions take effect without one).",
         params: ApiIdParams,
         querystring: DryRunQuery,
         response: { 200: ref(PermissionReconcileResult), ...failures },
       },
     },
     async (request) => {
-      const result = await permissions.reconcile(request.params.apiId, changeContext(request, request.query.dryRun));
+      const result = await permissions.reconcile(request.params.apiId, changeContext(request, request.query));
       return { ...changeFields(result), report: result.report };
     },
   );

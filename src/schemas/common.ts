@@ -32,6 +32,13 @@ export const Problem = Type.Object(
       ),
     ),
     auditId: Type.Optional(Type.String({ description: 'The audit record of the change that failed.' })),
+    failedStep: Type.Optional(
+      Type.Object(
+        { id: Type.String(), description: Type.String() },
+        { description: 'The plan step whose AWS call failed; in a bulk apply its description starts with the route key.' },
+      ),
+    ),
+    etag: Type.Optional(Type.String({ description: "The target's current entity tag (a failed If-Match / If-None-Match, 412)." })),
   },
   { $id: 'Problem', title: 'Problem', description: 'application/problem+json (RFC 9457).', examples: [PROBLEM_EXAMPLE] },
 );
@@ -77,4 +84,49 @@ export const DryRunQuery = Type.Object({
   dryRun: Type.Optional(
     Type.Boolean({ default: false, description: 'Return the plan (the ordered AWS calls) and change nothing.' }),
   ),
+  deployStage: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_$-]{1,128}$',
+      description:
+        'After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing.',
+    }),
+  ),
 });
+
+const ENTITY_TAGS = { maxLength: 4096 } as const;
+
+// Optional parameters carry no `examples`: Swagger UI's "Try it out" fills them in and sends them,
+// so an example stage or ETag would turn every tried request into a 400 or a 412.
+
+/** If-Match / If-None-Match (RFC 9110 §13.1) on the mutations of resources that carry an ETag. */
+export const ConditionalHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      ...ENTITY_TAGS,
+      description:
+        'Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed.',
+    }),
+  ),
+  'if-none-match': Type.Optional(
+    Type.String({
+      ...ENTITY_TAGS,
+      description: '`*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412.',
+    }),
+  ),
+});
+
+/** The ETag response header (documentation; the route sets it). */
+export const ETAG_HEADER = {
+  ETag: { type: 'string', description: "Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match." },
+} as const;
+
+/** A response schema that also documents the ETag header. */
+export function withEtagHeader<T extends TSchema>(schema: T): T {
+  return { ...schema, headers: ETAG_HEADER };
+}
+
+/** The 412 of a conditional request: the problem names the current ETag, as does the ETag header. */
+export const preconditionFailedResponse = {
+  ...problemResponse('If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed.'),
+  headers: { ETag: { type: 'string', description: "The target's current entity tag (absent when it does not exist)." } },
+} as const;

@@ -1,12 +1,14 @@
 // Every named ($id'd) schema, registered once with app.addSchema: the single source of
 // components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
 import { AuditPage, AuditRecord } from './audit.js';
+import { BulkApplyChange, BulkApplyRequest } from './bulk.js';
 import { Problem } from './common.js';
+import { DriftReport } from './drift.js';
 import { PermissionReconcileResult, PermissionReport } from './permission.js';
 import { Integration, IntegrationCreate, IntegrationPatch } from './integration.js';
 import { IntegrationResponse, IntegrationResponseInput } from './integration-response.js';
 import { RouteIntegrationIntentSchema } from './intent.js';
-import { ChangeSummary, IntegrationChange, IntegrationResponseChange, PlanStep, RouteIntegrationChange } from './plan.js';
+import { ChangeSummary, Deployment, IntegrationChange, IntegrationResponseChange, PlanStep, RouteIntegrationChange } from './plan.js';
 import { Route, RouteIntegration, RouteResponse, RouteSummary, WebSocketApi } from './resources.js';
 
 export const COMPONENT_SCHEMAS = [
@@ -23,12 +25,16 @@ export const COMPONENT_SCHEMAS = [
   RouteIntegrationIntentSchema,
   RouteIntegration,
   PlanStep,
+  Deployment,
   ChangeSummary,
   RouteIntegrationChange,
+  BulkApplyRequest,
+  BulkApplyChange,
   IntegrationChange,
   IntegrationResponseChange,
   AuditRecord,
   AuditPage,
   PermissionReport,
   PermissionReconcileResult,
+  DriftReport,
 ];

@@ -117,3 +117,32 @@ export const PROBLEM_EXAMPLE = {
     { path: '/timeoutInMillis', message: 'must be <= 29000' },
   ],
 };
+
+export const DRIFT_REPORT_EXAMPLE = {
+  apiId,
+  clean: false,
+  drift: [
+    {
+      kind: 'integration-changed',
+      integrationId: 'int0001',
+      routeKeys: ['sendmessage'],
+      field: 'timeoutInMillis',
+      applied: 10000,
+      live: 29000,
+      auditId: '01JD0000000000000000000000',
+    },
+    { kind: 'route-changed', routeKey: 'join', field: 'target', applied: 'integrations/int0002', live: null, auditId: '01JD0000000000000000000001' },
+  ],
+  unmanaged: ['$connect'],
+  permissions: { missing: [], stale: [] },
+  interrupted: [
+    {
+      id: '01JD0000000000000000000002',
+      action: 'route-integration.put',
+      status: 'interrupted',
+      routeKey: 'leave',
+      occurredAt: '2026-11-26T12:05:00.000Z',
+    },
+  ],
+  pending: [],
+};

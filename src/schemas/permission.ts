@@ -1,7 +1,7 @@
 // The invoke-permission report of an API (GET …/permissions) and the reconcile result.
 import { Type } from 'typebox';
 import { ref } from './common.js';
-import { ChangeOutcome, PlanStep } from './plan.js';
+import { ChangeOutcome, Deployment, PlanStep } from './plan.js';
 import { PERMISSION_REPORT_EXAMPLE } from './examples.js';
 
 export const PermissionReport = Type.Object(
@@ -47,6 +47,7 @@ export const PermissionReconcileResult = Type.Object(
     plan: Type.Array(ref(PlanStep)),
     auditId: Type.Optional(Type.String()),
     auditComplete: Type.Boolean(),
+    deployment: Type.Optional(ref(Deployment)),
     report: ref(PermissionReport),
   },
   { $id: 'PermissionReconcileResult', title: 'PermissionReconcileResult' },

@@ -25,6 +25,23 @@ export const ChangeOutcome = Type.Enum(['planned', 'unchanged', 'applied'], {
   description: '`planned`: a dry run; `unchanged`: nothing to do; `applied`: AWS was changed.',
 });
 
+export const Deployment = Type.Object(
+  {
+    stageName: Type.String(),
+    status: Type.Enum(['deployed', 'planned', 'auto-deploys', 'not-needed'], {
+      description:
+        '`deployed`: a new deployment now serves the change; `planned`: a dry run would deploy; `auto-deploys`: the stage deploys itself, Gatewire created none; `not-needed`: nothing changed, nothing deployed.',
+    }),
+    deploymentId: Type.Optional(Type.String({ description: 'The deployment created (`deployed`).' })),
+  },
+  {
+    $id: 'Deployment',
+    title: 'Deployment',
+    description: 'What happened on `deployStage` (present when the request named one).',
+    examples: [{ stageName: 'production', status: 'deployed', deploymentId: 'a1b2c3' }],
+  },
+);
+
 const changeFields = {
   outcome: ChangeOutcome,
   plan: Type.Array(ref(PlanStep), { description: 'The ordered AWS calls (that ran, or would run).' }),
@@ -32,6 +49,7 @@ const changeFields = {
   auditComplete: Type.Boolean({
     description: 'False when AWS changed but the final audit write failed: the record stays pending until recovery.',
   }),
+  deployment: Type.Optional(ref(Deployment)),
 };
 
 export const ChangeSummary = Type.Object(changeFields, { $id: 'ChangeSummary', title: 'ChangeSummary', examples: [CHANGE_SUMMARY_EXAMPLE] });

@@ -1,6 +1,7 @@
 // The raw form: integrations and integration responses in AWS's wire names, through the same
 // change path as the intent form.
 import { conflict, notFound, validationError } from '../domain/errors.js';
+import { integrationEtag, integrationResponseEtag } from '../domain/etag.js';
 import { validateIntegrationFields, validateIntegrationResponseKey } from '../domain/integration-rules.js';
 import { diffFields } from '../domain/field-diff.js';
 import { integrationIdOfTarget, type Integration, type IntegrationFields, type IntegrationResponse, type IntegrationResponseFields } from '../domain/model.js';
@@ -74,7 +75,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
 
     async get(apiId: string, integrationId: string) {
       const { integration, responses, snapshot } = await readIntegration(apiId, integrationId);
-      return { integration, responses, routes: routesUsing(snapshot, integrationId) };
+      return { integration, responses, routes: routesUsing(snapshot, integrationId), etag: integrationEtag({ integration, responses }) };
     },
 
     async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
@@ -112,7 +113,8 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
       );
       createdId = result.createdIds.get('create-integration');
       const integration = result.after.snapshot.integrations.find((candidate) => candidate.integrationId === createdId);
-      return { ...result, integration };
+      // A POST always creates (If-None-Match is moot): the new integration has no responses yet.
+      return { ...result, integration, ...(integration ? { etag: integrationEtag({ integration, responses: [] }) } : {}) };
     },
 
     async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
@@ -143,6 +145,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           describe: (state) => state.integration,
           plan: (state) => withPermissionSteps(apiId, state, updateSteps(state)),
           integrationIdOf: () => integrationId,
+          etagOf: (state) => integrationEtag(state),
         },
         context,
       );
@@ -178,17 +181,18 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           describe: (state) => state?.integration ?? null,
           plan: (state) => (state ? withPermissionSteps(apiId, state, deleteSteps(state)) : []),
           integrationIdOf: () => integrationId,
+          etagOf: (state) => (state ? integrationEtag(state) : undefined),
         },
         context,
       );
     },
 
-    async getResponse(apiId: string, integrationId: string, responseKey: string): Promise<IntegrationResponse> {
+    async getResponse(apiId: string, integrationId: string, responseKey: string): Promise<IntegrationResponse & { etag: string }> {
       checkResponseKey(responseKey);
       const { responses } = await readIntegration(apiId, integrationId);
       const response = responses.find((candidate) => candidate.integrationResponseKey === responseKey);
       if (!response) throw notFound(`Integration ${integrationId} has no response ${responseKey}`);
-      return response;
+      return { ...response, etag: integrationResponseEtag(response) };
     },
 
     async putResponse(
@@ -207,6 +211,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           request: desired,
           read: () => readIntegration(apiId, integrationId),
           describe: (state) => state.responses.find((r) => r.integrationResponseKey === responseKey) ?? null,
+          etagOf: (state) => responseEtag(state.responses, responseKey),
           plan: (state) => {
             const others = state.responses.filter((r) => r.integrationResponseKey !== responseKey);
             const { upserts, deletions } = planIntegrationResponses(apiId, integrationId, state.responses, [...others, desired]);
@@ -229,6 +234,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           request: { responseKey },
           read: () => readIntegration(apiId, integrationId),
           describe: (state) => state.responses.find((r) => r.integrationResponseKey === responseKey) ?? null,
+          etagOf: (state) => responseEtag(state.responses, responseKey),
           plan: (state) => {
             const keep = state.responses.filter((r) => r.integrationResponseKey !== responseKey);
             return planIntegrationResponses(apiId, integrationId, state.responses, keep).deletions;
@@ -239,6 +245,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
       );
     },
   };
+}
+
+/** The entity tag of the response with this key; undefined while there is none. */
+function responseEtag(responses: IntegrationResponse[], responseKey: string): string | undefined {
+  const response = responses.find((candidate) => candidate.integrationResponseKey === responseKey);
+  return response ? integrationResponseEtag(response) : undefined;
 }
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;

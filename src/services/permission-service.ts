@@ -112,6 +112,11 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
       return report(apiId, await readAll(apiId));
     },
 
+    /** The report for a snapshot the caller has read already (the drift report reads the API once). */
+    async reportFor(apiId: string, snapshot: ApiSnapshot): Promise<PermissionReport> {
+      return report(apiId, { snapshot, permissions: await permissions.readAll(apiId, snapshot) });
+    },
+
     async reconcile(apiId: string, context: ChangeContext) {
       const result = await runChange<ApiPermissionState>(
         {

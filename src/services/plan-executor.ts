@@ -89,6 +89,8 @@ async function callAws({ apiGateway, lambda }: ExecutionPorts, call: AwsCallSpec
     case 'RemovePermission':
       await lambda.removePermission(fields.functionName, fields.qualifier, fields.statementId);
       return undefined;
+    case 'CreateDeployment':
+      return (await apiGateway.createDeployment(apiId, fields.stageName, fields.description)).deploymentId;
     default:
       // A new operation must be taught here, never skipped as if it had succeeded.
       throw new Error(`The plan executor cannot run ${String((call as AwsCallSpec).operation)}`);

@@ -46,6 +46,20 @@ export interface ApiGatewayPort {
   listRouteResponses(apiId: string, routeId: string): Promise<RouteResponse[]>;
   createRouteResponse(apiId: string, routeId: string, routeResponseKey: string): Promise<RouteResponse>;
   deleteRouteResponse(apiId: string, routeId: string, routeResponseId: string): Promise<void>;
+  /** The stage; throws not-found when the API has no such stage. */
+  getStage(apiId: string, stageName: string): Promise<Stage>;
+  /**
+   * Deploys the API on the stage and returns the deployment's id. Paced to AWS's one deployment per
+   * 5 s per account within this instance; a 429 (another instance deployed) is waited out and retried.
+   */
+  createDeployment(apiId: string, stageName: string, description: string): Promise<{ deploymentId: string }>;
+}
+
+/** A stage as the change path needs it: whether it deploys itself, and what it serves now. */
+export interface Stage {
+  stageName: string;
+  autoDeploy: boolean;
+  deploymentId?: string;
 }
 
 /** A function policy as GetPolicy returns it: the parsed statements and the revision to write against. */
@@ -113,6 +127,53 @@ export interface AuditStore {
   markInterrupted(olderThan: Date): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A response kept for an Idempotency-Key, replayed as it was sent. */
+export interface StoredResponse {
+  status: number;
+  contentType?: string;
+  /** Headers a replay must repeat besides the content type (`etag`, `location`), lower-case names. */
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/** One row of the idempotency store. Times are ISO-8601 UTC text. */
+export interface IdempotencyEntry {
+  /** The caller the key belongs to (`kind:id` of the authenticated actor). */
+  caller: string;
+  key: string;
+  /** The request's fingerprint (domain/idempotency.ts). */
+  requestHash: string;
+  status: 'in_progress' | 'completed';
+  response?: StoredResponse;
+  /** When the request claimed the key; also the claim's token (see complete/release). */
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Which claim an update is for: the key and the `createdAt` of the row its request inserted. */
+export type IdempotencyClaimRef = Pick<IdempotencyEntry, 'caller' | 'key' | 'createdAt'>;
+
+/**
+ * Storage for Idempotency-Key claims; every method is one atomic statement, so several instances
+ * sharing one database never both hold a key. Failures are DomainError('audit-unavailable').
+ */
+export interface IdempotencyStore {
+  /** Inserts an `in_progress` row unless the key has one (ON CONFLICT DO NOTHING); true when inserted. */
+  insertIfAbsent(entry: IdempotencyEntry & { status: 'in_progress' }): Promise<boolean>;
+  find(caller: string, key: string): Promise<IdempotencyEntry | undefined>;
+  /**
+   * Replaces `current` (an expired or abandoned row) with `next`, only if the row is still exactly
+   * `current` (same status and createdAt): a compare-and-set, so one taker wins.
+   */
+  replace(current: IdempotencyEntry, next: IdempotencyEntry & { status: 'in_progress' }): Promise<boolean>;
+  /** Marks the claim `completed` with its response; false when the row is no longer that claim. */
+  complete(claim: IdempotencyClaimRef, response: StoredResponse): Promise<boolean>;
+  /** Deletes the row if it is still that claim, in progress; false otherwise. */
+  release(claim: IdempotencyClaimRef): Promise<boolean>;
+  /** Deletes rows with `expiresAt <= now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
 }
 
 export interface ApiLock {

@@ -1,9 +1,9 @@
 // The headline: the desired backend of one route, in intent form (DESIGN §2).
-import { DomainError, validationError } from '../domain/errors.js';
+import { validationError } from '../domain/errors.js';
+import { routeIntegrationEtag } from '../domain/etag.js';
 import type { RouteIntegrationIntent } from '../domain/intent.js';
-import { intentResponses, intentToIntegration, validateIntent } from '../domain/intent-to-integration.js';
+import { validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
-import { functionArn, parseFunctionReference } from '../domain/lambda-reference.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
 import {
   DEFAULT_ROUTE_RESPONSE_KEY,
@@ -16,6 +16,7 @@ import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.
 import type { PlanStep } from '../domain/plan.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
+import { createIntentResolver } from './intent-resolution.js';
 import { readRouteState, requireRoute, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
@@ -49,35 +50,14 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     if (problem) throw validationError([{ path: '/routeKey', message: problem }]);
   }
 
-  /** A bare function name (optionally qualified) is looked up in this account and region. */
-  async function resolveFunctionArn(intent: RouteIntegrationIntent): Promise<string | undefined> {
-    if (intent.backend.type !== 'lambda') return undefined;
-    const parsed = parseFunctionReference(intent.backend.function);
-    if (!parsed.ok) throw validationError([{ path: '/backend/function', message: parsed.message }]);
-    const { ref } = parsed;
-    // An ARN (full or partial) names its account: no lookup, and none is possible across accounts.
-    if (ref.accountId) return functionArn(ref, { region, accountId: ref.accountId });
-    try {
-      return await lambda.resolveFunctionArn(ref.name, ref.qualifier);
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'not-found') {
-        throw validationError([
-          {
-            path: '/backend/function',
-            message: `function ${intent.backend.function} does not exist in ${region} (Lambda: ${error.message})`,
-          },
-        ]);
-      }
-      throw error;
-    }
-  }
-
   return {
-    async get(apiId: string, routeKey: string): Promise<RouteIntegrationView> {
+    /** The view, with the entity tag of the route's integration state (the ETag header). */
+    async get(apiId: string, routeKey: string): Promise<RouteIntegrationView & { etag?: string }> {
       checkRouteKey(routeKey);
       const state = await readRouteState(apiGateway, apiId, routeKey);
       requireRoute(state);
-      return viewOf(state);
+      const etag = routeIntegrationEtag(state);
+      return { ...viewOf(state), ...(etag !== undefined ? { etag } : {}) };
     },
 
     async put(
@@ -91,12 +71,9 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       if (keyProblem) violations.unshift({ path: '/routeKey', message: keyProblem });
       if (violations.length > 0) throw validationError(violations);
 
-      const functionArn = await resolveFunctionArn(intent);
-      const desired = {
-        integration: intentToIntegration(intent, { apiRegion: region, ...(functionArn ? { functionArn } : {}) }),
-        responses: intentResponses(intent),
-        ...(intent.returnResponse !== undefined ? { returnResponse: intent.returnResponse } : {}),
-      };
+      const resolution = await createIntentResolver({ lambda, region }).resolve(intent);
+      if (!resolution.ok) throw validationError(resolution.violations);
+      const desired = resolution.desired;
       const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
       const result = await runChange<RouteChangeState>(
         {
@@ -110,6 +87,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
             permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId]).steps,
           describe: describeRoute,
           integrationIdOf: (state) => state.integration?.integrationId,
+          etagOf: routeIntegrationEtag,
+          exists: hasBoundIntegration,
         },
         context,
       );
@@ -133,6 +112,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
             permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId]).steps,
           describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
+          etagOf: routeIntegrationEtag,
+          exists: hasBoundIntegration,
         },
         context,
       );
@@ -150,6 +131,14 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId]);
     return { ...state, permissions: read };
   }
+}
+
+/**
+ * The target of If-Match: * / If-None-Match: * is the route's integration: it exists once the route
+ * is bound to one (an unbound route still has an entity tag, so a list in If-Match can pin it).
+ */
+function hasBoundIntegration(state: RouteState): boolean {
+  return integrationIdOfTarget(state.route?.target) !== undefined;
 }
 
 /** What the audit record keeps of a route's state: the route, not the whole API around it. */

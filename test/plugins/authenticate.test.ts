@@ -92,6 +92,8 @@ const integrationUrl = `/v1/apis/${apiId}/integrations/${integrationId}`;
 const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/apis', scope: 'read' },
   { method: 'GET', url: `/v1/apis/${apiId}/routes`, scope: 'read' },
+  { method: 'PUT', url: `/v1/apis/${apiId}/routes`, scope: 'write', payload: { routes: { bulkroute: { backend: { type: 'mock' } } } } },
+  { method: 'GET', url: `/v1/apis/${apiId}/drift`, scope: 'read' },
   { method: 'GET', url: routeIntegrationUrl(apiId, 'seeded'), scope: 'read' },
   { method: 'PUT', url: routeIntegrationUrl(apiId, 'newroute'), scope: 'write', payload: { backend: { type: 'mock' } } },
   { method: 'DELETE', url: routeIntegrationUrl(apiId, 'seeded'), scope: 'write' },
@@ -235,6 +237,13 @@ t.test('health, docs, the OpenAPI document and metrics stay open', async (t) => 
   t.match(put.description, /Requires the `write` scope/);
   t.ok(put.responses['401'] && put.responses['403'] && put.responses['429']);
   t.match(document.paths['/v1/audit'].get.description, /Requires the `admin` scope/);
+  for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { description: string }>>)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      // A GET shares its schema with the HEAD route Fastify adds: the note was once written twice.
+      t.equal(operation.description.match(/Requires the/g)?.length, 1, `${method} ${path} names its scope once`);
+    }
+  }
   t.notOk(document.paths['/healthz'].get.security, 'open endpoints name no security');
 });
 

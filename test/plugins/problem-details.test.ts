@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
 import { DomainError, validationError, type ErrorKind } from '../../src/domain/errors.js';
 import { installProblemDetails, problemFrameworkErrors } from '../../src/plugins/problem-details.js';
-import { validatorCompilers } from '../../src/validation.js';
+import { schemaCompilers } from '../../src/validation.js';
 import type { TestContext } from '../support/tap.js';
 
 const TYPES = 'https://gatewire.dev/problems/';
@@ -30,7 +30,7 @@ async function tinyApp(t: TestContext, options: { frameworkErrors?: boolean } = 
     logger: false,
     bodyLimit: 1024,
     routerOptions: { maxParamLength: 24 },
-    schemaController: validatorCompilers(),
+    schemaController: schemaCompilers(),
     ...(options.frameworkErrors ? { frameworkErrors: problemFrameworkErrors } : {}),
   });
   installProblemDetails(app);

@@ -12,7 +12,7 @@ import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createDependencies } from '../../src/dependencies.js';
-import type { ApiLock, AuditStore } from '../../src/services/ports.js';
+import type { ApiLock, AuditStore, Clock, IdempotencyStore } from '../../src/services/ports.js';
 import { startFakeAws, type FakeAws } from './fake-aws/index.js';
 
 interface Teardown {
@@ -39,7 +39,9 @@ export interface TestAppOptions {
   /** buildApp's logger option (default false: silent). */
   logger?: AppDeps['logger'];
   fake?: FakeAws;
-  audit?: { store: AuditStore; lock: ApiLock; close?: () => Promise<void> };
+  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
+  /** The clock of the services (audit times, Idempotency-Key expiry); default the system clock. */
+  clock?: Clock;
 }
 
 export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): Promise<TestApp> {
@@ -55,12 +57,16 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     GATEWIRE_API_KEYS: TEST_API_KEYS_ENV,
     // Table-driven tests send hundreds of requests from one caller.
     GATEWIRE_RATE_LIMIT_MAX: '100000',
+    // The fake does not throttle unless a test asks it to, so neither does Gatewire's own pacing.
+    GATEWIRE_APIGATEWAY_RATE: '0',
+    GATEWIRE_LAMBDA_RATE: '0',
     ...options.env,
   });
   const auditStore = createMemoryAuditStore();
   const deps = await createDependencies(config, {
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     audit: options.audit ?? { store: auditStore, lock: createInProcessLock() },
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp({
     config,

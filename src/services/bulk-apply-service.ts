@@ -1,0 +1,127 @@
+// Bulk apply (DESIGN §2, PUT /v1/apis/{apiId}/routes): the desired backend of many routes as one
+// change — one read, one plan, one lock, one audit record with an outcome per route.
+import { planBulkApply, type BulkRoute, type BulkRouteOutcome } from '../domain/bulk-plan.js';
+import { validationError, type FieldViolation } from '../domain/errors.js';
+import type { RouteIntegrationIntent } from '../domain/intent.js';
+import { validateIntent } from '../domain/intent-to-integration.js';
+import { validateRouteKey } from '../domain/integration-rules.js';
+import type { RouteState } from '../domain/route-integration-plan.js';
+import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
+import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
+import { createIntentResolver } from './intent-resolution.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import type { ApiGatewayPort, LambdaPort } from './ports.js';
+import type { ApiSnapshot } from './route-state.js';
+
+export type BulkRequest = Record<string, RouteIntegrationIntent | null>;
+
+export interface BulkApplyServiceDeps {
+  apiGateway: ApiGatewayPort;
+  lambda: LambdaPort;
+  permissions: PermissionPlanner;
+  runChange: ChangeRunner;
+  region: string;
+}
+
+interface BulkState {
+  snapshot: ApiSnapshot;
+  routes: BulkRoute[];
+  permissions: PermissionReadState;
+}
+
+export interface BulkApplyResult extends ChangeResult<BulkState> {
+  routes: Record<string, { outcome: BulkRouteOutcome; integrationId?: string }>;
+}
+
+/** A route key as one JSON Pointer token (RFC 6901): `~` and `/` are escaped. */
+export function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+export function createBulkApplyService(deps: BulkApplyServiceDeps) {
+  const { apiGateway, lambda, permissions, runChange, region } = deps;
+
+  /** Every violation of every route, then every function that does not exist: one 400 for all. */
+  async function resolveRequests(routes: BulkRequest): Promise<RouteRequest[]> {
+    const violations: FieldViolation[] = [];
+    for (const [routeKey, intent] of Object.entries(routes)) {
+      const at = `/routes/${pointerToken(routeKey)}`;
+      const keyProblem = validateRouteKey(routeKey);
+      if (keyProblem) violations.push({ path: at, message: `route key ${keyProblem}` });
+      if (intent) violations.push(...validateIntent(intent).map((v) => ({ ...v, path: at + v.path })));
+    }
+    if (violations.length > 0) throw validationError(violations);
+
+    const resolver = createIntentResolver({ lambda, region });
+    const requests = await Promise.all(
+      Object.entries(routes).map(async ([routeKey, intent]) => {
+        if (intent === null) return { routeKey, desired: null };
+        const resolution = await resolver.resolve(intent, `/routes/${pointerToken(routeKey)}`);
+        if (!resolution.ok) {
+          violations.push(...resolution.violations);
+          return { routeKey, desired: null };
+        }
+        return { routeKey, desired: resolution.desired };
+      }),
+    );
+    if (violations.length > 0) throw validationError(violations);
+    return requests;
+  }
+
+  async function read(apiId: string, requests: readonly RouteRequest[]): Promise<BulkState> {
+    const { snapshot, states } = await readBulkRouteStates(apiGateway, apiId, requests);
+    const routes = requests.map((request, index) => ({ ...request, state: states[index]! }));
+    const { steps } = planBulkApply(apiId, snapshot, routes);
+    // The routes' current integrations are checked too: an apply repairs missing permissions.
+    const alsoCheck = states.map((state) => state.integration?.integrationId);
+    return { snapshot, routes, permissions: await permissions.read(apiId, snapshot, steps, alsoCheck) };
+  }
+
+  return {
+    async apply(apiId: string, routes: BulkRequest, context: ChangeContext): Promise<BulkApplyResult> {
+      const requests = await resolveRequests(routes);
+      let outcomes: Record<string, BulkRouteOutcome> = {};
+      const result = await runChange<BulkState>(
+        {
+          action: 'routes.bulk-put',
+          apiId,
+          request: { routes },
+          read: () => read(apiId, requests),
+          plan(state) {
+            const bulk = planBulkApply(apiId, state.snapshot, state.routes);
+            outcomes = bulk.outcomes;
+            const alsoCheck = state.routes.map((route) => route.state.integration?.integrationId);
+            return permissions.plan(apiId, state.snapshot, bulk.steps, state.permissions, alsoCheck).steps;
+          },
+          describe: (state) => describeBulk(state, outcomes),
+        },
+        context,
+      );
+      const after = new Map(result.after.routes.map((route) => [route.routeKey, route.state]));
+      return {
+        ...result,
+        routes: Object.fromEntries(
+          requests.map(({ routeKey }) => {
+            const integrationId = after.get(routeKey)?.integration?.integrationId;
+            return [routeKey, { outcome: outcomes[routeKey] ?? 'unchanged', ...(integrationId ? { integrationId } : {}) }];
+          }),
+        ),
+      };
+    },
+  };
+}
+
+/**
+ * What the audit record keeps: each named route's state (drift reads `routes[routeKey]`), the
+ * function policies the change depended on, and the outcome planned for each route.
+ */
+function describeBulk(state: BulkState, outcomes: Record<string, BulkRouteOutcome>): unknown {
+  const routes: Record<string, Omit<RouteState, 'apiId' | 'routeKey'>> = {};
+  for (const { routeKey, state: route } of state.routes) {
+    const { apiId: _apiId, routeKey: _routeKey, ...rest } = route;
+    routes[routeKey] = rest;
+  }
+  return { routes, outcomes, policies: Object.fromEntries(state.permissions.policies) };
+}
+
+export type BulkApplyService = ReturnType<typeof createBulkApplyService>;

@@ -1,0 +1,80 @@
+// GET /v1/apis/{apiId}/drift: the live API against what Gatewire last applied (DESIGN §2), the
+// invoke permissions that are missing or stale, and the changes whose outcome is unknown (§3 end).
+// Read-only: no lock, no audit record.
+import { appliedStateOf } from '../domain/applied-state.js';
+import type { AuditRecord } from '../domain/audit.js';
+import { compareDrift, integrationsWithAppliedResponses, unsettledChanges, type DriftItem, type UnsettledChange } from '../domain/drift.js';
+import type { IntegrationResponse } from '../domain/model.js';
+import type { PermissionItem, PermissionReport, PermissionService } from './permission-service.js';
+import type { ApiGatewayPort, AuditStore } from './ports.js';
+import { readApiSnapshot } from './route-state.js';
+
+/** The audit store's largest page (audit/query.ts): the trail is read in as few queries as it allows. */
+const AUDIT_PAGE_SIZE = 500;
+
+export interface DriftReport {
+  apiId: string;
+  /** No drift, no missing or stale permission, no change of unknown outcome that a newer change did not supersede. */
+  clean: boolean;
+  drift: DriftItem[];
+  unmanaged: string[];
+  permissions: { missing: PermissionItem[]; stale: PermissionReport['stale'] };
+  interrupted: UnsettledChange[];
+  pending: UnsettledChange[];
+}
+
+export interface DriftServiceDeps {
+  apiGateway: ApiGatewayPort;
+  auditStore: AuditStore;
+  permissions: Pick<PermissionService, 'reportFor'>;
+}
+
+export function createDriftService({ apiGateway, auditStore, permissions }: DriftServiceDeps) {
+  /**
+   * Every record of the API, newest first. The whole trail, not just up to the latest record of each
+   * live route: a route or integration deleted behind Gatewire's back is known only from its records.
+   */
+  async function auditTrailOf(apiId: string): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await auditStore.list({ apiId, limit: AUDIT_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      records.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return records;
+  }
+
+  return {
+    async get(apiId: string): Promise<DriftReport> {
+      const [snapshot, records] = await Promise.all([readApiSnapshot(apiGateway, apiId), auditTrailOf(apiId)]);
+      const applied = appliedStateOf(records);
+      const withResponses = integrationsWithAppliedResponses(applied, snapshot);
+      const [permissionReport, responseLists] = await Promise.all([
+        permissions.reportFor(apiId, snapshot),
+        Promise.all(withResponses.map((integrationId) => apiGateway.listIntegrationResponses(apiId, integrationId))),
+      ]);
+      const integrationResponses = new Map<string, IntegrationResponse[]>(
+        withResponses.map((integrationId, index) => [integrationId, responseLists[index]!]),
+      );
+      const { drift, unmanaged } = compareDrift(applied, { ...snapshot, integrationResponses });
+      const missing = permissionReport.items.filter((item) => item.status === 'missing');
+      const { interrupted, pending } = unsettledChanges(records);
+      return {
+        apiId,
+        clean:
+          drift.length === 0 &&
+          missing.length === 0 &&
+          permissionReport.stale.length === 0 &&
+          interrupted.every((change) => change.supersededBy !== undefined),
+        drift,
+        unmanaged,
+        permissions: { missing, stale: permissionReport.stale },
+        interrupted,
+        pending,
+      };
+    },
+  };
+}
+
+export type DriftService = ReturnType<typeof createDriftService>;
