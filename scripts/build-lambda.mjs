@@ -55,6 +55,9 @@ export async function buildLambda({ quiet = false } = {}) {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // ESM builds first: the AWS SDK's and Kysely's `module` entries tree-shake, their CommonJS
+    // `main` entries do not (about 220 KB less).
+    mainFields: ['module', 'main'],
     // The Lambda runtime is Node 22; Node 20 (these machines) runs the same bundle in the checks.
     target: 'node20',
     banner: { js: BANNER },
