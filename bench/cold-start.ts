@@ -49,6 +49,8 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       GATEWIRE_AUDIT_URL: auditUrl,
+      // Lambda mode refuses to start without caller credentials (src/config.ts).
+      GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/bench', scopes: ['read'] }]),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,200 @@
+// npm run bench:overhead — what Gatewire adds to a route change. For a Lambda proxy route with its
+// invoke permission (a new route and a new function each time), against the fake with a fixed
+// latency injected into every AWS call (0 ms and 20 ms), it measures PUT …/routes/{routeKey}/
+// integration over HTTP through Gatewire (audit on SQLite and on PostgreSQL) and the same AWS call
+// sequence made directly with the SDK in this script — the same calls, with the same ones in
+// parallel — and prints median and p99 of both and their ratio.
+//
+//   npm run bench:overhead -- --changes 40
+import { GetApiCommand, GetIntegrationResponsesCommand, GetIntegrationsCommand, GetRouteResponsesCommand, GetRoutesCommand, CreateIntegrationCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
+import { AddPermissionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDependencies } from '../src/dependencies.js';
+import { TEST_API_KEY, TEST_API_KEYS_ENV } from '../test/support/build-test-app.js';
+import { startFakeAws, type FakeAws } from '../test/support/fake-aws/index.js';
+import { apiGatewayClientFor, lambdaClientFor } from '../test/support/fake-aws/sdk-clients.js';
+import { createTestSchema } from '../test/support/postgres.js';
+
+const { values } = parseArgs({ options: { changes: { type: 'string', default: '40' } } });
+const changes = Number(values.changes);
+const WARM_UP = 5;
+
+/** The calls a route change makes, in dependency rounds (calls within a round run in parallel). */
+const EXPECTED_SEQUENCE = [
+  'GetApi GetRoutes GetIntegrations',
+  'GetPolicy',
+  'AddPermission',
+  'CreateIntegration',
+  'CreateRoute',
+  'GetApi GetRoutes GetIntegrations',
+  'GetIntegrationResponses GetRouteResponses',
+  'GetPolicy',
+].join(' ');
+
+const teardowns: (() => unknown)[] = [];
+const teardownContext = { teardown: (fn: () => unknown) => teardowns.push(fn) };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summary(samples: number[]): { p50: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+interface Runner {
+  label: string;
+  /** One route change; returns its latency in ms and the AWS calls it made. */
+  change(i: number): Promise<number>;
+  sequence: string;
+  close(): Promise<void>;
+}
+
+async function gatewireRunner(fake: FakeAws, label: string, auditUrl: string): Promise<Runner> {
+  const config = loadConfig({
+    PORT: '0',
+    AWS_REGION: fake.region,
+    AWS_ENDPOINT_URL: fake.url,
+    GATEWIRE_ACCOUNT_ID: fake.accountId,
+    LOG_LEVEL: 'silent',
+    GATEWIRE_API_KEYS: TEST_API_KEYS_ENV,
+    GATEWIRE_RATE_LIMIT_MAX: '1000000',
+    GATEWIRE_AUDIT_URL: auditUrl,
+    // The fake does not throttle here and the direct script does not pace: neither does Gatewire.
+    GATEWIRE_APIGATEWAY_RATE: '0',
+    GATEWIRE_LAMBDA_RATE: '0',
+  });
+  const deps = await createDependencies(config, { awsCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
+  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, logger: false });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const apiId = fake.seedApi({ name: label });
+  const runner: Runner = {
+    label: `Gatewire, audit on ${label}`,
+    sequence: '',
+    async change(i) {
+      const arn = fake.seedFunction({ name: `gw-${apiId}-${i}` });
+      const callsBefore = fake.calls.length;
+      const started = performance.now();
+      const response = await fetch(`${address}/v1/apis/${apiId}/routes/route${i}/integration`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+        body: JSON.stringify({ backend: { type: 'lambda', function: arn } }),
+      });
+      await response.arrayBuffer();
+      const elapsed = performance.now() - started;
+      if (response.status !== 200) throw new Error(`PUT answered ${response.status}`);
+      runner.sequence = fake.calls.slice(callsBefore).map((call) => call.operation).join(' ');
+      return elapsed;
+    },
+    async close() {
+      await app.close();
+      await deps.close();
+    },
+  };
+  return runner;
+}
+
+function directRunner(fake: FakeAws): Runner {
+  const apiGateway = apiGatewayClientFor(fake);
+  const lambda = lambdaClientFor(fake);
+  const apiId = fake.seedApi({ name: 'direct' });
+  return {
+    label: 'direct SDK sequence',
+    sequence: EXPECTED_SEQUENCE,
+    async change(i) {
+      const arn = fake.seedFunction({ name: `direct-${apiId}-${i}` });
+      const started = performance.now();
+      const readApi = () =>
+        Promise.all([
+          apiGateway.send(new GetApiCommand({ ApiId: apiId })),
+          apiGateway.send(new GetRoutesCommand({ ApiId: apiId, MaxResults: '500' })),
+          apiGateway.send(new GetIntegrationsCommand({ ApiId: apiId, MaxResults: '500' })),
+        ]);
+      const readPolicy = () => lambda.send(new GetPolicyCommand({ FunctionName: arn })).catch(() => undefined);
+      await readApi();
+      await readPolicy();
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: arn,
+          StatementId: `direct-${apiId}`,
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: `arn:aws:execute-api:${fake.region}:${fake.accountId}:${apiId}/*`,
+        }),
+      );
+      const integration = await apiGateway.send(
+        new CreateIntegrationCommand({
+          ApiId: apiId,
+          IntegrationType: 'AWS_PROXY',
+          IntegrationMethod: 'POST',
+          IntegrationUri: `arn:aws:apigateway:${fake.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        }),
+      );
+      const route = await apiGateway.send(
+        new CreateRouteCommand({ ApiId: apiId, RouteKey: `route${i}`, Target: `integrations/${integration.IntegrationId}` }),
+      );
+      await readApi();
+      await Promise.all([
+        apiGateway.send(new GetIntegrationResponsesCommand({ ApiId: apiId, IntegrationId: integration.IntegrationId! })),
+        apiGateway.send(new GetRouteResponsesCommand({ ApiId: apiId, RouteId: route.RouteId! })),
+      ]);
+      await readPolicy();
+      return performance.now() - started;
+    },
+    async close() {
+      apiGateway.destroy();
+      lambda.destroy();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatewire-overhead-'));
+  teardowns.push(() => rm(dir, { recursive: true, force: true }));
+  const postgres = await createTestSchema(teardownContext as never, 'bench_overhead');
+  console.log(`overhead: ${changes} route changes (Lambda proxy with permission) per case, after ${WARM_UP} warm-up changes`);
+  for (const latencyMs of [0, 20]) {
+    const fake = await startFakeAws();
+    if (latencyMs > 0) fake.inject({ fault: 'latency', latencyMs });
+    const runners = [
+      directRunner(fake),
+      await gatewireRunner(fake, 'SQLite', `sqlite:${join(dir, `audit-${latencyMs}.db`)}`),
+      await gatewireRunner(fake, 'PostgreSQL', postgres.url),
+    ];
+    const samples = runners.map(() => [] as number[]);
+    // The three take turns, change by change, so that load on the machine falls on all alike.
+    for (let i = 0; i < changes + WARM_UP; i++) {
+      for (const [index, runner] of runners.entries()) {
+        const elapsed = await runner.change(i);
+        if (i >= WARM_UP) samples[index]!.push(elapsed);
+      }
+    }
+    const direct = summary(samples[0]!);
+    console.log(`  ${latencyMs} ms per AWS call: direct SDK sequence p50 ${direct.p50.toFixed(1)} ms, p99 ${direct.p99.toFixed(1)} ms`);
+    for (const [index, runner] of runners.entries()) {
+      if (index === 0) continue;
+      const gatewire = summary(samples[index]!);
+      console.log(
+        `    ${runner.label}: p50 ${gatewire.p50.toFixed(1)} ms (ratio ${(gatewire.p50 / direct.p50).toFixed(3)}, ${gatewire.p50 >= direct.p50 ? '+' : ''}${(gatewire.p50 - direct.p50).toFixed(2)} ms), p99 ${gatewire.p99.toFixed(1)} ms (ratio ${(gatewire.p99 / direct.p99).toFixed(3)})`,
+      );
+      if (runner.sequence.replaceAll(' ', '') !== EXPECTED_SEQUENCE.replaceAll(' ', '')) {
+        console.log(`    note: Gatewire's calls differ from the direct sequence: ${runner.sequence}`);
+      }
+    }
+    for (const runner of runners) await runner.close();
+    await fake.close();
+  }
+}
+
+try {
+  await main();
+} finally {
+  for (const fn of teardowns.reverse()) await fn();
+}
