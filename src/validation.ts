@@ -43,14 +43,23 @@ export function schemaCompilers(options: { lazy: boolean } = { lazy: true }): No
     compilersFactory: {
       buildValidator(externalSchemas, ajvServerOptions) {
         const plugins = ajvServerOptions?.plugins ?? [];
-        const body = bodyFactory(externalSchemas, { customOptions: { ...shared, coerceTypes: false }, plugins } as never);
-        const text = textFactory(externalSchemas, { customOptions: { ...shared, coerceTypes: 'array' }, plugins } as never);
+        // Checking every schema against the JSON Schema meta-schema costs a cold start about 60 ms;
+        // the eager mode (tests) keeps the check, so a malformed schema still fails the suite.
+        const checked = { ...shared, validateSchema: !options.lazy };
+        // Each Ajv instance (formats, vocabularies, every shared schema) is itself built on first use.
+        type Compiler = ReturnType<typeof bodyFactory>;
+        let body: Compiler | undefined;
+        let text: Compiler | undefined;
+        const bodyCompiler = () => (body ??= bodyFactory(externalSchemas, { customOptions: { ...checked, coerceTypes: false }, plugins } as never));
+        const textCompiler = () => (text ??= textFactory(externalSchemas, { customOptions: { ...checked, coerceTypes: 'array' }, plugins } as never));
         // Fastify only calls the function and reads `errors`; Ajv's other members are not used.
-        const compile = (routeSchema: Parameters<typeof body>[0]) => (routeSchema.httpPart === 'body' ? body(routeSchema) : text(routeSchema));
+        const compile = (routeSchema: Parameters<Compiler>[0]) =>
+          routeSchema.httpPart === 'body' ? bodyCompiler()(routeSchema) : textCompiler()(routeSchema);
         return (routeSchema) => (options.lazy ? (lazyValidator(() => compile(routeSchema) as Validator) as never) : compile(routeSchema));
       },
       buildSerializer(externalSchemas, serializerOptions) {
-        const compile = serializerFactory(externalSchemas as never, serializerOptions as never);
+        let factory: ReturnType<typeof serializerFactory> | undefined;
+        const compile = (routeSchema: never) => (factory ??= serializerFactory(externalSchemas as never, serializerOptions as never))(routeSchema);
         return (routeSchema) =>
           options.lazy ? lazySerializer(() => compile(routeSchema as never) as (data: unknown) => string) : compile(routeSchema as never);
       },
