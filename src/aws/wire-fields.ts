@@ -20,8 +20,16 @@ export function toSdkNames(wireShape: object): Record<string, unknown> {
   return out;
 }
 
+// Every listed route and integration converts the same few field names: remember them.
+const pascalNames = new Map<string, string>();
+
 function pascal(field: string): string {
-  return field.charAt(0).toUpperCase() + field.slice(1);
+  let name = pascalNames.get(field);
+  if (name === undefined) {
+    name = field.charAt(0).toUpperCase() + field.slice(1);
+    if (pascalNames.size < 1024) pascalNames.set(field, name);
+  }
+  return name;
 }
 
 export const INTEGRATION_FIELDS = [

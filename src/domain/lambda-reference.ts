@@ -136,6 +136,19 @@ const LAMBDA_INVOCATION_URI = new RegExp(
 
 /** The parts of a Lambda invocation URI, or undefined when `uri` is not one. */
 export function parseLambdaInvocationUri(uri: string): LambdaInvocationUri | undefined {
+  // Permission planning parses every integration's URI several times per change; URIs repeat.
+  if (!parsedUris.has(uri)) {
+    if (parsedUris.size >= PARSED_URI_CACHE_SIZE) parsedUris.clear();
+    parsedUris.set(uri, parseUri(uri));
+  }
+  const parsed = parsedUris.get(uri);
+  return parsed ? { ...parsed } : undefined;
+}
+
+const PARSED_URI_CACHE_SIZE = 2048;
+const parsedUris = new Map<string, LambdaInvocationUri | undefined>();
+
+function parseUri(uri: string): LambdaInvocationUri | undefined {
   const match = LAMBDA_INVOCATION_URI.exec(uri);
   if (!match) return undefined;
   const [, apiRegion, arn, region, accountId, name, qualifier] = match as unknown as [
