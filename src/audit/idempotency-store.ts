@@ -5,7 +5,7 @@
 // DomainError('audit-unavailable'): the plugin then refuses the request rather than risk a
 // second run (fail closed, like the audit trail).
 import type { Kysely } from 'kysely';
-import { DomainError, isDomainError } from '../domain/errors.js';
+import { guard } from './guard.js';
 import type { IdempotencyStore } from '../services/ports.js';
 import { entryToRow, responseToJson, rowToEntry } from './idempotency-rows.js';
 import type { AuditDatabase } from './tables.js';
@@ -84,13 +84,4 @@ export function createKyselyIdempotencyStore(db: Kysely<AuditDatabase>): Idempot
         return Number(result.numDeletedRows);
       }),
   };
-}
-
-async function guard<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isDomainError(error)) throw error;
-    throw new DomainError('audit-unavailable', `audit store unavailable: could not ${what}`, { cause: error });
-  }
 }

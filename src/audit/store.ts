@@ -2,7 +2,8 @@
 // DomainError('audit-unavailable') so the change runner can fail closed (503, no AWS call).
 import { sql, type Kysely } from 'kysely';
 import type { AuditPage, AuditRecord } from '../domain/audit.js';
-import { DomainError, isDomainError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { guard } from './guard.js';
 import type { AuditStore, Clock } from '../services/ports.js';
 import { canonicalTime, encodeCursor, toAuditFilter, type AuditFilter } from './query.js';
 import { finalToRowUpdate, pendingToRow, rowToRecord } from './row-mapping.js';
@@ -115,13 +116,4 @@ async function markPendingInterrupted(db: AuditDb, olderThan: string, at: string
 
 async function selectOne(db: AuditDb): Promise<void> {
   await sql`select 1`.execute(db);
-}
-
-async function guard<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isDomainError(error)) throw error;
-    throw new DomainError('audit-unavailable', `audit store unavailable: could not ${what}`, { cause: error });
-  }
 }

@@ -7,7 +7,7 @@
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type RouteResponse } from '../domain/model.js';
 import type { DesiredRouteIntegration, RouteState } from '../domain/route-integration-plan.js';
 import type { ApiGatewayPort } from './ports.js';
-import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
+import { readApiSnapshot, routeStateOf, type ApiSnapshot } from './route-state.js';
 
 const PROXY_TYPES = new Set(['AWS_PROXY', 'HTTP_PROXY']);
 
@@ -53,15 +53,8 @@ export async function readBulkRouteStates(
         needsResponses ? responsesOf(integration) : Promise.resolve<IntegrationResponse[]>([]),
         needsRouteResponses ? apiGateway.listRouteResponses(apiId, route.routeId) : Promise.resolve<RouteResponse[]>([]),
       ]);
-      return {
-        apiId,
-        routeKey,
-        ...(route ? { route } : {}),
-        ...(integration ? { integration } : {}),
-        integrationResponses,
-        routeResponses,
-        otherRoutesUsingIntegration: integrationId ? (routesByIntegration.get(integrationId) ?? []).filter((key) => key !== routeKey) : [],
-      };
+      const otherRoutesUsingIntegration = integrationId ? (routesByIntegration.get(integrationId) ?? []).filter((key) => key !== routeKey) : [];
+      return routeStateOf({ apiId, routeKey, route, integration, integrationResponses, routeResponses, otherRoutesUsingIntegration });
     }),
   );
   return { snapshot, states };

@@ -50,15 +50,15 @@ export async function routeStateFrom(
         .filter((other) => other.routeId !== route?.routeId && integrationIdOfTarget(other.target) === integrationId)
         .map((other) => other.routeKey)
     : [];
-  return {
-    apiId,
-    routeKey,
-    ...(route ? { route } : {}),
-    ...(integration ? { integration } : {}),
-    integrationResponses,
-    routeResponses,
-    otherRoutesUsingIntegration,
-  };
+  return routeStateOf({ apiId, routeKey, route, integration, integrationResponses, routeResponses, otherRoutesUsingIntegration });
+}
+
+/** A RouteState from its parts; a missing route or integration is left out rather than undefined. */
+export function routeStateOf(
+  parts: Omit<RouteState, 'route' | 'integration'> & { route: Route | undefined; integration: Integration | undefined },
+): RouteState {
+  const { route, integration, ...rest } = parts;
+  return { ...rest, ...(route ? { route } : {}), ...(integration ? { integration } : {}) };
 }
 
 export function requireRoute(state: RouteState): asserts state is RouteState & { route: Route } {
