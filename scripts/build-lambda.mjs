@@ -63,8 +63,9 @@ export async function buildLambda({ quiet = false } = {}) {
     banner: { js: BANNER },
     external: EXTERNAL,
     minify: true,
-    // Error classes and plugins keep their names in logs and stack traces.
-    keepNames: true,
+    // No keepNames: it added 120 KB (6 %) of name-restoring calls to parse at every cold start.
+    // Gatewire's errors set `name` themselves; stack traces map back with the linked source map
+    // (NODE_OPTIONS=--enable-source-maps).
     sourcemap: 'linked',
     legalComments: 'linked',
     metafile: true,
