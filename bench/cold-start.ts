@@ -9,13 +9,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { httpApiEvent } from '../test/support/lambda-events.js';
+import { startFakeAws } from '../test/support/fake-aws/index.js';
+import { CALLER_ARN, httpApiEvent } from '../test/support/lambda-events.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, build: { type: 'boolean', default: false } } });
 const runs = Math.max(5, Number(values.runs));
@@ -38,7 +40,9 @@ interface Run {
 }
 
 function runOnce(dir: string, auditUrl: string): Promise<Run> {
-  const events = [httpApiEvent({ method: 'GET', url: '/healthz' }), httpApiEvent({ method: 'GET', url: '/healthz' })];
+  // An AWS-backed answer: GET /v1/apis lists the fake's WebSocket APIs (GetApis), as an IAM caller.
+  const listApis = () => httpApiEvent({ method: 'GET', url: '/v1/apis' }, { iam: { userArn: CALLER_ARN } });
+  const events = [listApis(), listApis()];
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(events)], {
     cwd: dir,
@@ -49,8 +53,9 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       GATEWIRE_AUDIT_URL: auditUrl,
-      // Lambda mode refuses to start without caller credentials (src/config.ts).
-      GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/bench', scopes: ['read'] }]),
+      AWS_ENDPOINT_URL: fake.url,
+      GATEWIRE_ACCOUNT_ID: fake.accountId,
+      GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER_ARN, scopes: ['read'] }]),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,6 +81,53 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
   );
 }
 
+/** A free port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts the server as the container does and returns the time until /readyz answers 200. */
+async function serverReady(auditFile: string): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/server.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: fake.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      PORT: String(port),
+      GATEWIRE_AUDIT_URL: `sqlite:${auditFile}`,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (response.status === 200) return performance.now() - started;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
@@ -96,6 +148,8 @@ const ms = (value: number): string => `${Math.round(value)} ms`;
 
 if (values.build || !existsSync(zipFile)) execFileSync(process.execPath, [join(root, 'scripts/build-lambda.mjs')], { stdio: 'inherit' });
 
+const fake = await startFakeAws();
+fake.seedApi({ name: 'chat' });
 const dir = await mkdtemp(join(tmpdir(), 'gatewire-bench-'));
 const user = process.env['PGUSER'] ?? process.env['USER'] ?? userInfo().username;
 const postgres = process.env['GATEWIRE_TEST_POSTGRES_URL'] ?? `postgres://${encodeURIComponent(user)}@127.0.0.1:5432/test`;
@@ -109,7 +163,7 @@ try {
   const bundleBytes = (await stat(join(dir, 'index.mjs'))).size;
   const zipBytes = (await stat(zipFile)).size;
   console.log(`bundle: index.mjs ${mib(bundleBytes)}; zip ${mib(zipBytes)} (with Swagger UI's static files and the source map)`);
-  console.log(`node ${process.version}; ${runs} cold starts of GET /healthz (HTTP API v2) against PostgreSQL`);
+  console.log(`node ${process.version}; ${runs} cold starts answering GET /v1/apis (HTTP API v2 event, GetApis on the fake AWS), audit on PostgreSQL`);
 
   const first = await runOnce(dir, url.toString());
   console.log(`first start (creates the audit tables): ${ms(first.coldMs)}`);
@@ -119,7 +173,14 @@ try {
   const warm = results.map((run) => run.warmMs);
   console.log(`cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))})`);
   console.log(`warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
+
+  // Container-style: `node dist/server.js` (what the image runs) until /readyz answers 200.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const ready: number[] = [];
+  for (let i = 0; i < runs; i += 1) ready.push(await serverReady(join(dir, `audit-${i}.db`)));
+  console.log(`container-style start (node dist/server.js, SQLite) to /readyz 200: median ${ms(median(ready))} (min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))})`);
 } finally {
+  await fake.close();
   await adminQuery(postgres, `drop schema if exists "${schema}" cascade`).catch(() => {});
   await rm(dir, { recursive: true, force: true });
 }

@@ -13,13 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createDependencies } from '../src/dependencies.js';
-import { TEST_API_KEY, TEST_API_KEYS_ENV } from '../test/support/build-test-app.js';
+import { TEST_API_KEY } from '../test/support/build-test-app.js';
 import { startFakeAws, type FakeAws } from '../test/support/fake-aws/index.js';
 import { apiGatewayClientFor, lambdaClientFor } from '../test/support/fake-aws/sdk-clients.js';
 import { createTestSchema } from '../test/support/postgres.js';
+import { listeningGatewire } from './support/listening-gatewire.js';
 
 const { values } = parseArgs({ options: { changes: { type: 'string', default: '40' } } });
 const changes = Number(values.changes);
@@ -58,22 +56,7 @@ interface Runner {
 }
 
 async function gatewireRunner(fake: FakeAws, label: string, auditUrl: string): Promise<Runner> {
-  const config = loadConfig({
-    PORT: '0',
-    AWS_REGION: fake.region,
-    AWS_ENDPOINT_URL: fake.url,
-    GATEWIRE_ACCOUNT_ID: fake.accountId,
-    LOG_LEVEL: 'silent',
-    GATEWIRE_API_KEYS: TEST_API_KEYS_ENV,
-    GATEWIRE_RATE_LIMIT_MAX: '1000000',
-    GATEWIRE_AUDIT_URL: auditUrl,
-    // The fake does not throttle here and the direct script does not pace: neither does Gatewire.
-    GATEWIRE_APIGATEWAY_RATE: '0',
-    GATEWIRE_LAMBDA_RATE: '0',
-  });
-  const deps = await createDependencies(config, { awsCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
-  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, logger: false });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { address, close } = await listeningGatewire(fake, auditUrl);
   const apiId = fake.seedApi({ name: label });
   const runner: Runner = {
     label: `Gatewire, audit on ${label}`,
@@ -93,10 +76,7 @@ async function gatewireRunner(fake: FakeAws, label: string, auditUrl: string): P
       runner.sequence = fake.calls.slice(callsBefore).map((call) => call.operation).join(' ');
       return elapsed;
     },
-    async close() {
-      await app.close();
-      await deps.close();
-    },
+    close,
   };
   return runner;
 }
