@@ -62,11 +62,39 @@ function discriminatorValues(parentSchema: unknown, tag: string): string[] {
   return branches.map((branch) => branch.properties?.[tag]?.const).filter((value): value is string => typeof value === 'string');
 }
 
+type AjvEntry = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * A nullable value (`anyOf: [schema, null]`, e.g. a bulk apply's route) that fails its schema also
+ * fails `null` and the `anyOf` itself; those two say nothing more than the errors of the schema,
+ * so they are dropped whenever the schema reported something at or below the same path.
+ */
+function withoutNullableNoise(entries: readonly AjvEntry[]): AjvEntry[] {
+  const nullable = new Set(
+    entries
+      .filter((entry) => entry.keyword === 'type' && (entry.params as { type?: unknown }).type === 'null')
+      .map((entry) => entry.instancePath)
+      .filter((path) => entries.some((entry) => entry.keyword === 'anyOf' && entry.instancePath === path)),
+  );
+  const explained = (path: string) =>
+    entries.some(
+      (entry) =>
+        (entry.instancePath === path || entry.instancePath.startsWith(`${path}/`)) &&
+        entry.keyword !== 'anyOf' &&
+        !(entry.keyword === 'type' && (entry.params as { type?: unknown }).type === 'null'),
+    );
+  return entries.filter((entry) => {
+    if (!nullable.has(entry.instancePath) || !explained(entry.instancePath)) return true;
+    return entry.keyword !== 'anyOf' && !(entry.keyword === 'type' && (entry.params as { type?: unknown }).type === 'null');
+  });
+}
+
 /** Ajv errors → `{path, message}`, the path naming the field itself (also a missing, unknown or badly named one). */
 export function violationsFromAjv(error: FastifyError): FieldViolation[] {
   const context = (error as FastifyError & { validationContext?: string }).validationContext ?? 'body';
   const violations: FieldViolation[] = [];
-  for (const entry of error.validation ?? []) {
+  const entries = withoutNullableNoise(error.validation ?? []);
+  for (const entry of entries) {
     const params = entry.params as Record<string, unknown>;
     // `if` only says that a `then` failed (reported on its own); `propertyNames` only says that a
     // key failed the rule reported just before it, under the key's own path.

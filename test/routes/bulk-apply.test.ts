@@ -69,6 +69,20 @@ t.test('every invalid route is named in one 400 and AWS is never called', async 
   t.same(ctx.fake.calls, [], 'no AWS call at all');
 });
 
+t.test('a bad field of one route is named alone, without the noise of the route being nullable', async (t) => {
+  const ctx = await buildTestApp(t);
+  const result = await apply(ctx, { a: { backend: { type: 'mock' }, timeoutInMillis: 10 }, b: 'not an intent' });
+  assertProblem(t, result.response, 400);
+  t.same(
+    result.body.errors,
+    [
+      { path: '/routes/a/timeoutInMillis', message: 'must be >= 50' },
+      { path: '/routes/b', message: 'must be object' },
+    ],
+    'no "must be null" or "must match a schema in anyOf" beside the real problems',
+  );
+});
+
 t.test('a function that does not exist is a 400 on that route, before any write', async (t) => {
   const ctx = await buildTestApp(t);
   ctx.fake.seedFunction({ name: 'chat' });
