@@ -1,0 +1,35 @@
+// Configuration from the environment (src/config.ts): defaults, text to numbers, unknown variables
+// ignored, and one ConfigError that names every bad variable.
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('defaults apply to unset and empty variables; numbers arrive as text', async (t) => {
+  const config = loadConfig({ PORT: '8080', HOST: '', GATEWIRE_AWS_MAX_ATTEMPTS: '7', UNRELATED: 'x' });
+  t.equal(config.port, 8080);
+  t.equal(config.host, '127.0.0.1', 'an empty string means unset');
+  t.equal(config.region, 'us-east-1');
+  t.equal(config.auditUrl, 'sqlite:./data/audit.db');
+  t.equal(config.awsMaxAttempts, 7);
+  t.equal(config.logLevel, 'info');
+  t.same(config.awsRateLimits, { apiGateway: { perSecond: 10, burst: 40 }, lambda: { perSecond: 15, burst: 15 } }, "AWS's documented rates");
+});
+
+t.test('the AWS limiters are configurable, and 0 turns one off', async (t) => {
+  const config = loadConfig({ GATEWIRE_APIGATEWAY_RATE: '2.5', GATEWIRE_APIGATEWAY_BURST: '5', GATEWIRE_LAMBDA_RATE: '0' });
+  t.same(config.awsRateLimits, { apiGateway: { perSecond: 2.5, burst: 5 }, lambda: undefined });
+});
+
+t.test('one ConfigError names every bad variable, with the allowed values of an enum', async (t) => {
+  let error: unknown;
+  try {
+    loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', AWS_REGION: 'nowhere', GATEWIRE_AWS_MAX_ATTEMPTS: '0', GATEWIRE_APIGATEWAY_RATE: '-1' });
+  } catch (caught) {
+    error = caught;
+  }
+  t.ok(error instanceof ConfigError, 'a ConfigError');
+  const message = (error as Error).message;
+  for (const variable of ['PORT', 'LOG_LEVEL', 'AWS_REGION', 'GATEWIRE_AWS_MAX_ATTEMPTS', 'GATEWIRE_APIGATEWAY_RATE']) {
+    t.match(message, new RegExp(`${variable} `), `names ${variable}`);
+  }
+  t.match(message, /LOG_LEVEL .*\(fatal, error, warn, info, debug, trace, silent\)/, 'lists what LOG_LEVEL may be');
+});
