@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
+import { SERVER_EXTRAS } from '../src/plugins/server-extras.js';
 import { createInProcessLock } from '../src/audit/locks.js';
 import { createMemoryAuditStore } from '../src/audit/memory-store.js';
 import { loadConfig } from '../src/config.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     awsCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
     audit: { store, lock: createInProcessLock() },
   });
-  const app = await buildApp({ config, services: deps.services, auditStore: store, logger: false });
+  const app = await buildApp({ config, services: deps.services, auditStore: store, logger: false, extras: SERVER_EXTRAS });
   await app.ready();
   const rssAfterStart = process.memoryUsage().rss;
 

@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,17 @@ import pg from 'pg';
 import { startFakeAws } from '../test/support/fake-aws/index.js';
 import { CALLER_ARN, httpApiEvent } from '../test/support/lambda-events.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, build: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    build: { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of every cold start into this directory (summarise one with
+    // `node bench/support/summarize-cpu-profile.mjs <file> dist/lambda/index.mjs.map`).
+    'cpu-prof': { type: 'string' },
+    // Measure the bundle already unpacked in this directory instead of dist/gatewire-lambda.zip.
+    dir: { type: 'string' },
+  },
+});
 const runs = Math.max(5, Number(values.runs));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const zipFile = join(root, 'dist/gatewire-lambda.zip');
@@ -29,13 +39,17 @@ const events = JSON.parse(process.argv[1]);
 const { handler } = await import(new URL('./index.mjs', 'file://' + process.cwd() + '/').href);
 for (const event of events) {
   const response = await handler(event, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 });
-  await new Promise((resolve) => process.stdout.write(JSON.stringify({ statusCode: response.statusCode }) + '\\n', resolve));
+  const { user, system } = process.cpuUsage();
+  const cpuMs = (user + system) / 1000;
+  await new Promise((resolve) => process.stdout.write(JSON.stringify({ statusCode: response.statusCode, cpuMs }) + '\\n', resolve));
 }
 process.exit(0);
 `;
 
 interface Run {
   coldMs: number;
+  /** CPU time (user + system) the process spent until the first answer: steadier than wall time on a busy machine. */
+  coldCpuMs: number;
   warmMs: number;
 }
 
@@ -44,7 +58,8 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
   const listApis = () => httpApiEvent({ method: 'GET', url: '/v1/apis' }, { iam: { userArn: CALLER_ARN } });
   const events = [listApis(), listApis()];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(events)], {
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const child = spawn(process.execPath, [...profile, '--input-type=module', '-e', CHILD, JSON.stringify(events)], {
     cwd: dir,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -61,22 +76,26 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const answeredAt: number[] = [];
+  const cpuAt: number[] = [];
   let buffered = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     for (; buffered.includes('\n'); buffered = buffered.slice(buffered.indexOf('\n') + 1)) {
       const line = buffered.slice(0, buffered.indexOf('\n'));
-      if ((JSON.parse(line) as { statusCode: number }).statusCode !== 200) throw new Error(`unexpected answer ${line}`);
+      const answer = JSON.parse(line) as { statusCode: number; cpuMs: number };
+      if (answer.statusCode !== 200) throw new Error(`unexpected answer ${line}`);
       answeredAt.push(performance.now());
+      cpuAt.push(answer.cpuMs);
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) =>
     child.on('close', (code) => {
       const [cold, warm] = answeredAt;
-      if (code !== 0 || cold === undefined || warm === undefined) reject(new Error(`run failed (exit ${code}): ${stderr}`));
-      else resolve({ coldMs: cold - started, warmMs: warm - cold });
+      const [coldCpuMs] = cpuAt;
+      if (code !== 0 || cold === undefined || warm === undefined || coldCpuMs === undefined) reject(new Error(`run failed (exit ${code}): ${stderr}`));
+      else resolve({ coldMs: cold - started, coldCpuMs, warmMs: warm - cold });
     }),
   );
 }
@@ -155,7 +174,8 @@ const user = process.env['PGUSER'] ?? process.env['USER'] ?? userInfo().username
 const postgres = process.env['GATEWIRE_TEST_POSTGRES_URL'] ?? `postgres://${encodeURIComponent(user)}@127.0.0.1:5432/test`;
 const schema = `bench_cold_start_${randomBytes(4).toString('hex')}`;
 try {
-  execFileSync('unzip', ['-q', zipFile, '-d', dir]);
+  if (values.dir) await cp(values.dir, dir, { recursive: true });
+  else execFileSync('unzip', ['-q', zipFile, '-d', dir]);
   await adminQuery(postgres, `create schema "${schema}"`);
   const url = new URL(postgres);
   url.searchParams.set('schema', schema);
@@ -172,6 +192,8 @@ try {
   const cold = results.map((run) => run.coldMs);
   const warm = results.map((run) => run.warmMs);
   console.log(`cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))})`);
+  const cpu = results.map((run) => run.coldCpuMs);
+  console.log(`CPU time to first response: median ${ms(median(cpu))} (min ${ms(Math.min(...cpu))}, max ${ms(Math.max(...cpu))})`);
   console.log(`warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
 
   // Container-style: `node dist/server.js` (what the image runs) until /readyz answers 200.

@@ -4,6 +4,7 @@
 //
 //   dist/lambda/index.mjs      the app, one ESM file; better-sqlite3 and pg-native left out
 //   dist/lambda/index.mjs.map  its source map (set NODE_OPTIONS=--enable-source-maps to use it)
+//   dist/lambda/openapi.json   the committed OpenAPI document (served at /openapi.json)
 //   dist/lambda/static/        Swagger UI's static files (served at /docs; src/lambda.ts finds them)
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
@@ -22,9 +23,13 @@ const require = createRequire(import.meta.url);
 // only reached through lazy imports that Lambda mode never takes.
 export const EXTERNAL = ['better-sqlite3', 'pg-native'];
 
+// The server's extras (src/plugins/server-extras.ts) that the Lambda build serves without:
+// src/plugins/bundled-docs.ts replaces the first four, and Lambda has no /metrics. A stray import
+// would put them back in the bundle and every cold start would parse them again.
+export const SERVER_ONLY = ['@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'fastify-metrics', 'prom-client'];
+
 // CommonJS dependencies (avvio, fastify's plugins, pg) call require() and read __dirname; ESM has
-// neither (aws-lambda-fastify#191: "Dynamic require of events"). @fastify/swagger-ui reads
-// `${__dirname}/static/logo.svg`, which the static/ copy below satisfies.
+// neither (aws-lambda-fastify#191: "Dynamic require of events").
 const BANNER = [
   "import { createRequire as __gatewireCreateRequire } from 'node:module';",
   "import { fileURLToPath as __gatewireFileURLToPath } from 'node:url';",
@@ -72,11 +77,14 @@ export async function buildLambda({ quiet = false } = {}) {
     logLevel: 'warning',
   });
 
-  const leaked = Object.keys(result.metafile.inputs).filter((input) => EXTERNAL.some((name) => input.includes(`node_modules/${name}/`)));
+  const leaked = Object.keys(result.metafile.inputs).filter((input) =>
+    [...EXTERNAL, ...SERVER_ONLY].some((name) => input.includes(`node_modules/${name}/`)),
+  );
   if (leaked.length > 0) throw new Error(`the bundle must not contain ${leaked.join(', ')}`);
 
   const swaggerUiStatic = join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');
   await cp(swaggerUiStatic, join(outDir, 'static'), { recursive: true });
+  await cp(join(root, 'openapi/openapi.json'), join(outDir, 'openapi.json'));
 
   try {
     execFileSync('zip', ['-q', '-r', '-X', zipFile, '.'], { cwd: outDir, stdio: 'inherit' });

@@ -6,8 +6,6 @@ import type { Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
 import { installIdempotency } from './plugins/idempotency.js';
-import { registerMetrics } from './plugins/metrics.js';
-import { registerOpenApi } from './plugins/openapi.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
@@ -27,6 +25,7 @@ import type { PermissionService } from './services/permission-service.js';
 import type { AuditStore } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
 import type { BulkApplyService } from './services/bulk-apply-service.js';
+import { COMPONENT_SCHEMAS } from './schemas/components.js';
 import { schemaCompilers } from './validation.js';
 
 export interface AppServices {
@@ -38,6 +37,21 @@ export interface AppServices {
   permissions: PermissionService;
   idempotency: IdempotencyService;
   drift: DriftService;
+}
+
+/** Registers routes or hooks on the app, like a Fastify plugin without encapsulation. */
+export type AppPlugin = (app: FastifyInstance) => Promise<void>;
+
+/**
+ * What the two runtimes serve differently, passed in so that the Lambda bundle does not carry the
+ * server's libraries: plugins/server-extras.ts (the server and the tests) generates the OpenAPI
+ * document from the routes and adds Prometheus metrics; lambda-handler.ts serves the committed
+ * document and has no /metrics (no scraper can reach one Lambda instance's counters).
+ */
+export interface AppExtras {
+  /** The OpenAPI document and Swagger UI; registered before any route (@fastify/swagger sees only later ones). */
+  docs: AppPlugin;
+  metrics?: AppPlugin;
 }
 
 export interface AppDeps {
@@ -57,7 +71,7 @@ export interface AppDeps {
    * before any header credential. Default 'server'.
    */
   runtime?: 'server' | 'lambda';
-  swaggerUiBaseDir?: string;
+  extras: AppExtras;
   /** Compile every route's validators and serializers at ready() instead of on first use (tests prove they all compile). */
   compileSchemasEagerly?: boolean;
 }
@@ -100,10 +114,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemDetails(app);
-  await registerOpenApi(app, deps.swaggerUiBaseDir ? { swaggerUiBaseDir: deps.swaggerUiBaseDir } : {});
-  // Order matters: /metrics after swagger (so it is documented); the limiter's onRoute hook before
+  // The shared schemas that route schemas $ref, before the docs (which name them as components).
+  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
+  await deps.extras.docs(app);
+  // Order matters: /metrics after the docs (so it is documented); the limiter's onRoute hook before
   // authentication's, so that each /v1 route counts the request, then checks its credential.
-  await registerMetrics(app);
+  if (deps.extras.metrics) await deps.extras.metrics(app);
   await registerRateLimit(app, deps.config.rateLimit);
   installAuthentication(app, { auth: deps.config.auth, runtime: deps.runtime ?? 'server' });
   // After authentication: a key is claimed only once the caller is known and allowed.

@@ -3,8 +3,12 @@
 import awsLambdaFastify, { type LambdaResponse } from '@fastify/aws-lambda';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
+import { bundledDocs, sourceTreeDocsFiles, type DocsFiles } from './plugins/bundled-docs.js';
 
-export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader'>;
+export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader' | 'extras'> & {
+  /** Where the OpenAPI document and Swagger UI's files are; default: the source tree's. */
+  docsFiles?: DocsFiles;
+};
 
 /** An API Gateway proxy event, REST API (v1) or HTTP API (v2); the adapter reads the rest. */
 export interface ProxyEvent {
@@ -24,7 +28,9 @@ const BINARY_MIME_TYPES = ['image/png', 'image/x-icon', 'image/vnd.microsoft.ico
  * `awsLambda`, which the actor hook reads) and readies it, so that a warm instance answers at once.
  */
 export async function createLambdaHandler(deps: LambdaHandlerDeps): Promise<{ app: FastifyInstance; handler: LambdaHandler }> {
-  const app = await buildApp({ ...deps, runtime: 'lambda' });
+  const { docsFiles, ...appDeps } = deps;
+  const docs = bundledDocs({ files: docsFiles ?? sourceTreeDocsFiles(), omitPaths: ['/metrics'] });
+  const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs } });
   const proxy = awsLambdaFastify<ProxyEvent>(app, { binaryMimeTypes: BINARY_MIME_TYPES });
   await app.ready();
   const handler: LambdaHandler = (event, context) => proxy(withGatewayRequestId(event), context as never);

@@ -13,8 +13,11 @@ import { createLambdaHandler, type LambdaHandler } from './lambda-handler.js';
  */
 const INTERRUPTED_AFTER_MS = 16 * 60_000;
 
-/** The bundle ships Swagger UI's static files here (scripts/build-lambda.mjs). */
-const BUNDLED_SWAGGER_UI = fileURLToPath(new URL('./static/', import.meta.url));
+/** The bundle ships the OpenAPI document and Swagger UI's static files here (scripts/build-lambda.mjs). */
+const BUNDLED_DOCS_FILES = {
+  openApiDocument: fileURLToPath(new URL('./openapi.json', import.meta.url)),
+  swaggerUiDir: fileURLToPath(new URL('./static/', import.meta.url)),
+};
 
 async function init(): Promise<LambdaHandler> {
   let config;
@@ -30,7 +33,8 @@ async function init(): Promise<LambdaHandler> {
     config,
     services: deps.services,
     auditStore: deps.auditStore,
-    ...(existsSync(BUNDLED_SWAGGER_UI) ? { swaggerUiBaseDir: BUNDLED_SWAGGER_UI } : {}),
+    // Run from the source tree (tsx), the handler finds them there.
+    ...(existsSync(BUNDLED_DOCS_FILES.openApiDocument) ? { docsFiles: BUNDLED_DOCS_FILES } : {}),
   });
   try {
     const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));

@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT close gracefully: in-flight changes finish and their records are finalised.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
+import { SERVER_EXTRAS } from './plugins/server-extras.js';
 import { generateApiKey, hasCallerCredentials, hashApiKey } from './auth/credentials.js';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { createDependencies } from './dependencies.js';
@@ -46,7 +47,7 @@ function withFirstRunKey(config: Readonly<Config>): Readonly<Config> {
 async function main(): Promise<void> {
   const config = withFirstRunKey(loadConfig(process.env));
   const deps = await createDependencies(config);
-  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore });
+  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, extras: SERVER_EXTRAS });
 
   const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));
   if (interrupted > 0) app.log.warn({ interrupted }, 'audit records left pending by an earlier crash are now marked interrupted');

@@ -2,6 +2,7 @@
 // compiled functions, and that every route's schemas still compile (eagerly, at ready()).
 import t from 'tap';
 import { buildApp } from '../src/app.js';
+import { SERVER_EXTRAS } from '../src/plugins/server-extras.js';
 import { createInProcessLock } from '../src/audit/locks.js';
 import { createMemoryAuditStore } from '../src/audit/memory-store.js';
 import { loadConfig } from '../src/config.js';
@@ -43,7 +44,7 @@ t.test('every route schema compiles when compiled eagerly at ready()', async (t)
   const store = createMemoryAuditStore();
   const deps = await createDependencies(config, { awsCredentials: { accessKeyId: 'a', secretAccessKey: 'b' }, audit: { store, lock: createInProcessLock() } });
   t.teardown(() => deps.close());
-  const app = await buildApp({ config, services: deps.services, auditStore: store, logger: false, compileSchemasEagerly: true });
+  const app = await buildApp({ config, services: deps.services, auditStore: store, logger: false, compileSchemasEagerly: true, extras: SERVER_EXTRAS });
   t.teardown(() => app.close());
   await t.resolves(async () => {
     await app.ready();

@@ -1,5 +1,6 @@
 // Gatewire listening on loopback, wired to a fake AWS, for the benchmarks that go over HTTP.
 import { buildApp } from '../../src/app.js';
+import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
 import { loadConfig } from '../../src/config.js';
 import { createDependencies } from '../../src/dependencies.js';
 import { TEST_API_KEYS_ENV } from '../../test/support/build-test-app.js';
@@ -28,7 +29,7 @@ export async function listeningGatewire(fake: FakeAws, auditUrl: string): Promis
     GATEWIRE_LAMBDA_RATE: '0',
   });
   const deps = await createDependencies(config, { awsCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
-  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, logger: false });
+  const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, logger: false, extras: SERVER_EXTRAS });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     address,

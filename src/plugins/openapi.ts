@@ -1,19 +1,13 @@
-// The OpenAPI document (generated from the TypeBox schemas) and Swagger UI at /docs.
+// The OpenAPI document (generated from the TypeBox schemas) and Swagger UI at /docs, for the
+// server and the tests; the Lambda build serves the committed document instead (bundled-docs.ts).
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { COMPONENT_SCHEMAS } from '../schemas/components.js';
 import { SECURITY_SCHEMES } from './authenticate.js';
-
-export interface OpenApiOptions {
-  /** Where Swagger UI's static files are (the Lambda bundle copies them next to itself). */
-  swaggerUiBaseDir?: string;
-}
+import { SWAGGER_UI_CONFIG } from './bundled-docs.js';
 
 /** Registered before any route: @fastify/swagger only sees routes registered after it. */
-export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions = {}): Promise<void> {
-  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
-
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -41,10 +35,6 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    ...(options.swaggerUiBaseDir ? { baseDir: options.swaggerUiBaseDir } : {}),
-    uiConfig: { deepLinking: true, tryItOutEnabled: true },
-  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: SWAGGER_UI_CONFIG });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

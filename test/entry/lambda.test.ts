@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
+import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -73,7 +74,7 @@ async function startStack(t: Pick<TestContext, 'teardown'>, runtime: 'server' | 
   let app: FastifyInstance;
   let handler: LambdaHandler | undefined;
   if (runtime === 'lambda') ({ app, handler } = await createLambdaHandler(appDeps));
-  else app = await buildApp(appDeps);
+  else app = await buildApp({ ...appDeps, extras: SERVER_EXTRAS });
   t.teardown(async () => {
     await app.close();
     await deps.close();
@@ -278,11 +279,26 @@ t.test('Swagger UI and the OpenAPI document are served through the handler (imag
   const server = freshApi(serverStack);
   const spec = await invoke(lambda, httpApiEvent({ method: 'GET', url: '/openapi.json' }));
   t.equal(spec.statusCode, 200);
-  t.same(spec.json(), (await inject(server, { method: 'GET', url: '/openapi.json' })).json());
+  // The committed document, as the server generates it, without the /metrics Lambda does not serve.
+  const generated = (await inject(server, { method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+  t.ok(generated.paths['/metrics'], 'the server documents /metrics');
+  delete generated.paths['/metrics'];
+  t.same(spec.json(), generated);
+  t.same((await invoke(lambda, httpApiEvent({ method: 'GET', url: '/docs/json' }))).json(), generated, 'Swagger UI loads it from /docs/json');
+  t.equal((await invoke(lambda, httpApiEvent({ method: 'GET', url: '/metrics' }))).statusCode, 404, 'no /metrics on Lambda');
   const page = await invoke(lambda, restApiEvent({ method: 'GET', url: '/docs' }));
   t.equal(page.statusCode, 200);
   t.match(page.headers['content-type'], /^text\/html/);
   t.match(page.body, /swagger-ui/);
+  // Relative links: under a stage path (/prod/docs) they resolve to /prod/docs/static/….
+  t.match(page.body, 'src="./docs/static/swagger-ui-bundle.js"');
+  t.match((await invoke(lambda, restApiEvent({ method: 'GET', url: '/docs/' }))).body, 'src="./static/swagger-ui-bundle.js"');
+  const initializer = await invoke(lambda, restApiEvent({ method: 'GET', url: '/docs/static/swagger-initializer.js' }));
+  t.equal(initializer.statusCode, 200);
+  t.match(initializer.body, '"tryItOutEnabled":true');
+  for (const url of ['/docs/static/csp.json', '/docs/static/..%2Fpackage.json', '/docs/static/%2Fetc%2Fpasswd']) {
+    t.equal((await invoke(lambda, restApiEvent({ method: 'GET', url }))).statusCode, 404, `${url} is not served`);
+  }
   const script = await invoke(lambda, restApiEvent({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' }));
   t.equal(script.statusCode, 200);
   t.equal(script.isBase64Encoded, false);

@@ -7,6 +7,7 @@
 // `credential: false` (and keys of their own in `env`) to send exactly what they choose.
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
+import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
 import { hashApiKey } from '../../src/auth/credentials.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
@@ -73,6 +74,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     services: deps.services,
     auditStore: options.audit?.store ?? auditStore,
     logger: options.logger ?? false,
+    extras: SERVER_EXTRAS,
   });
   const credential = options.credential ?? TEST_API_KEY;
   if (credential !== false) sendCredentialByDefault(app, credential);

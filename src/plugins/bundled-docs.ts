@@ -1,0 +1,126 @@
+// /openapi.json and Swagger UI at /docs for the Lambda build, without @fastify/swagger and
+// @fastify/swagger-ui. The document is the committed openapi/openapi.json, which
+// test/openapi.test.ts keeps equal to what the routes generate, so generating it again at every
+// cold start would only repeat that work; and those two plugins with what they pull in (yaml,
+// @fastify/static, glob, mime) were a sixth of the bundle that every cold start parses.
+// The URLs are the ones @fastify/swagger-ui serves, so links and clients work on both runtimes.
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Swagger UI's settings, shared with plugins/openapi.ts so that both runtimes show the same UI. */
+export const SWAGGER_UI_CONFIG = { deepLinking: true, tryItOutEnabled: true } as const;
+
+export interface DocsFiles {
+  /** The OpenAPI document (openapi/openapi.json). */
+  openApiDocument: string;
+  /** A directory holding Swagger UI's static files (@fastify/swagger-ui's `static/`). */
+  swaggerUiDir: string;
+}
+
+export interface BundledDocsOptions {
+  files: DocsFiles;
+  /** Paths this runtime does not serve, left out of the document (Lambda: /metrics). */
+  omitPaths?: readonly string[];
+}
+
+/** The files in the source tree: src/lambda.ts run through tsx, and the tests. */
+export function sourceTreeDocsFiles(): DocsFiles {
+  const require = createRequire(import.meta.url);
+  return {
+    openApiDocument: fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url)),
+    swaggerUiDir: join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static'),
+  };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'application/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+const HIDDEN = { schema: { hide: true } } as const;
+
+export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    // Only files of a known type from that one directory: the name is a route parameter, and
+    // nothing else on the disk may be reachable through it.
+    const staticFiles = new Set(readdirSync(options.files.swaggerUiDir).filter((name) => CONTENT_TYPES[extname(name)] !== undefined));
+    let document: Promise<string> | undefined;
+    const openApiJson = () => (document ??= readDocument(options.files.openApiDocument, options.omitPaths ?? []));
+
+    const sendDocument = async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.type('application/json; charset=utf-8').send(await openApiJson());
+    app.get('/openapi.json', HIDDEN, sendDocument);
+    app.get('/docs/json', HIDDEN, sendDocument);
+
+    // As @fastify/swagger-ui: relative URLs, so that the page also works under an API Gateway
+    // stage path (/prod/docs); `/docs` and `/docs/` resolve them from different bases.
+    const indexPage = async (request: FastifyRequest, reply: FastifyReply) =>
+      reply.type('text/html; charset=utf-8').send(indexHtml(request.url.split('?', 1)[0]!.endsWith('/') ? './static' : './docs/static'));
+    app.get('/docs', HIDDEN, indexPage);
+    app.get('/docs/', HIDDEN, indexPage);
+    app.get('/docs/static/swagger-initializer.js', HIDDEN, async (_request, reply) =>
+      reply.type(CONTENT_TYPES['.js']!).send(SWAGGER_INITIALIZER),
+    );
+    app.get<{ Params: { file: string } }>('/docs/static/:file', HIDDEN, async (request, reply) => {
+      const { file } = request.params;
+      if (!staticFiles.has(file)) return reply.callNotFound();
+      return reply.type(CONTENT_TYPES[extname(file)]!).send(await readFile(join(options.files.swaggerUiDir, file)));
+    });
+  };
+}
+
+async function readDocument(path: string, omitPaths: readonly string[]): Promise<string> {
+  const document = JSON.parse(await readFile(path, 'utf8')) as { paths?: Record<string, unknown> };
+  for (const omitted of omitPaths) delete document.paths?.[omitted];
+  return JSON.stringify(document);
+}
+
+function indexHtml(staticPrefix: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>Gatewire — Swagger UI</title>
+<link rel="stylesheet" type="text/css" href="${staticPrefix}/swagger-ui.css" />
+<link rel="stylesheet" type="text/css" href="${staticPrefix}/index.css" />
+<link rel="icon" type="image/png" href="${staticPrefix}/favicon-32x32.png" sizes="32x32" />
+<link rel="icon" type="image/png" href="${staticPrefix}/favicon-16x16.png" sizes="16x16" />
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${staticPrefix}/swagger-ui-bundle.js" charset="UTF-8"></script>
+<script src="${staticPrefix}/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+<script src="${staticPrefix}/swagger-initializer.js" charset="UTF-8"></script>
+</body>
+</html>
+`;
+}
+
+// Resolved against the page's own URL (with a trailing slash), like @fastify/swagger-ui's.
+const SWAGGER_INITIALIZER = `window.onload = function () {
+  function resolveUrl(url) {
+    var href = window.location.href.split('#', 1)[0];
+    var anchor = document.createElement('a');
+    anchor.href = (href.endsWith('/') ? href : href + '/') + url;
+    return anchor.href;
+  }
+  var ui = SwaggerUIBundle(Object.assign({
+    dom_id: '#swagger-ui',
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: 'StandaloneLayout',
+    validatorUrl: null
+  }, ${JSON.stringify(SWAGGER_UI_CONFIG)}, {
+    url: resolveUrl('./json'),
+    oauth2RedirectUrl: resolveUrl('./static/oauth2-redirect.html')
+  }));
+  window.ui = ui;
+};
+`;
