@@ -2,8 +2,10 @@
 // npm run build:lambda: bundles src/lambda.ts with esbuild into dist/lambda/ and zips it as
 // dist/gatewire-lambda.zip (handler `index.handler`, runtime nodejs22.x).
 //
-//   dist/lambda/index.mjs      the app, one ESM file; better-sqlite3 and pg-native left out
-//   dist/lambda/index.mjs.map  its source map (set NODE_OPTIONS=--enable-source-maps to use it)
+//   dist/lambda/index.mjs      the app, ESM; better-sqlite3 and pg-native left out
+//   dist/lambda/chunks/        code only reached through a dynamic import (the AWS SDK's credential
+//                              providers other than the environment's), loaded when first needed
+//   dist/lambda/**/*.mjs.map   source maps (set NODE_OPTIONS=--enable-source-maps to use them)
 //   dist/lambda/openapi.json   the committed OpenAPI document (served at /openapi.json)
 //   dist/lambda/static/        Swagger UI's static files (served at /docs; src/lambda.ts finds them)
 import { execFileSync } from 'node:child_process';
@@ -47,6 +49,16 @@ async function sizeOf(path) {
   return total;
 }
 
+/** The output files `entry` loads before it runs: itself and its static imports, transitively. */
+function staticallyImported(outputs, entry, seen = new Set()) {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  for (const imported of outputs[entry].imports) {
+    if (imported.kind === 'import-statement' && outputs[imported.path]) staticallyImported(outputs, imported.path, seen);
+  }
+  return seen;
+}
+
 export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 export async function buildLambda({ quiet = false } = {}) {
@@ -55,8 +67,14 @@ export async function buildLambda({ quiet = false } = {}) {
   await mkdir(outDir, { recursive: true });
 
   const result = await build({
-    entryPoints: [join(root, 'src/lambda.ts')],
-    outfile: join(outDir, 'index.mjs'),
+    entryPoints: { index: join(root, 'src/lambda.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    // Dynamic imports become chunks of their own: the SDK's SSO, INI, process and web-identity
+    // credential providers (~280 KB) are not parsed at a cold start that uses Lambda's
+    // environment credentials.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -93,13 +111,21 @@ export async function buildLambda({ quiet = false } = {}) {
     throw error;
   }
 
+  const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs')));
+  const entry = Object.keys(outputs).find((file) => file.endsWith('/index.mjs'));
   const sizes = {
     bundle: (await stat(join(outDir, 'index.mjs'))).size,
+    /** index.mjs and the chunks it imports statically: what every cold start parses. */
+    atStart: [...staticallyImported(outputs, entry)].reduce((total, file) => total + outputs[file].bytes, 0),
+    /** Every chunk, the ones loaded on demand included. */
+    code: Object.values(outputs).reduce((total, output) => total + output.bytes, 0),
     static: await sizeOf(join(outDir, 'static')),
     zip: (await stat(zipFile)).size,
   };
   if (!quiet) {
-    console.log(`built ${relative(root, join(outDir, 'index.mjs'))}: ${mib(sizes.bundle)} (Swagger UI static files ${mib(sizes.static)})`);
+    console.log(
+      `built ${relative(root, join(outDir, 'index.mjs'))}: code loaded at start ${mib(sizes.atStart)}, with the chunks loaded on demand ${mib(sizes.code)} (Swagger UI static files ${mib(sizes.static)})`,
+    );
     console.log(`zipped ${relative(root, zipFile)}: ${mib(sizes.zip)} (handler: index.handler, runtime: nodejs22.x)`);
   }
   return { outDir, zipFile, sizes };

@@ -35,7 +35,8 @@ try {
   console.log(`bundle: index.mjs ${mib(bundleBytes)}, zip ${mib((await stat(zipFile)).size)}, ${listing.length} files`);
 
   check(!listing.some((file) => /better-sqlite3|\.node$/.test(file)), 'the zip holds no better-sqlite3 and no native module');
-  check(!existsSync(join(dir, 'node_modules')), 'the zip has no node_modules: everything is in index.mjs');
+  check(!existsSync(join(dir, 'node_modules')), 'the zip has no node_modules: everything is in index.mjs and its chunks');
+  check(listing.some((file) => /^chunks\/.+\.mjs$/.test(file)), 'the lazily loaded chunks are in the zip');
   check(listing.includes('static/swagger-ui-bundle.js') && listing.includes('static/index.html'), "Swagger UI's static files are in the zip");
   check(listing.includes('openapi.json'), 'the OpenAPI document is in the zip');
   const resolvable = execFileSync(

@@ -1,3 +1,5 @@
+// node bench/support/summarize-cpu-profile.mjs <file.cpuprofile> <bundle.mjs.map> [rows]: self time of a
+// V8 CPU profile (bench/cold-start.ts --cpu-prof) by npm package or source folder, through the source map.
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 const [profFile, mapFile] = process.argv.slice(2);

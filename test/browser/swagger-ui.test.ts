@@ -7,9 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
-import t from 'tap';
+import Fastify from 'fastify';
+import { chromium, type BrowserContext } from 'playwright-core';
+import t, { type Test } from 'tap';
 import { hashApiKey } from '../../src/auth/credentials.js';
+import { bundledDocs, sourceTreeDocsFiles } from '../../src/plugins/bundled-docs.js';
 import { buildTestApp } from '../support/build-test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -21,6 +23,19 @@ const MOCK_BODY = {
   responses: { $default: { responseTemplates: { 'application/json': '{"pong":true}' } } },
   returnResponse: true,
 };
+
+async function launchChromium(t: Test): Promise<BrowserContext> {
+  const profile = await mkdtemp(join(tmpdir(), 'gatewire-chromium-'));
+  t.teardown(() => rm(profile, { recursive: true, force: true }));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 1000 },
+  });
+  t.teardown(() => browser.close());
+  return browser;
+}
 
 t.test('Swagger UI: Authorize with an API key, Try it out on PUT …/integration, 200', async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -34,15 +49,7 @@ t.test('Swagger UI: Authorize with an API key, Try it out on PUT …/integration
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const profile = await mkdtemp(join(tmpdir(), 'gatewire-chromium-'));
-  t.teardown(() => rm(profile, { recursive: true, force: true }));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 1000 },
-  });
-  t.teardown(() => browser.close());
+  const browser = await launchChromium(t);
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(15_000);
   const failedRequests: string[] = [];
@@ -93,4 +100,34 @@ t.test('Swagger UI: Authorize with an API key, Try it out on PUT …/integration
   t.same(failedRequests, [], 'no request of the page failed');
   t.ok(fake.api(apiId).route('ping')?.target, 'the route is bound in the fake');
   t.match(auditStore.records().at(-1), { routeKey: 'ping', status: 'succeeded', actor: { id: 'browser', kind: 'api-key' } });
+});
+
+t.test("the Lambda build's Swagger UI (committed document, no @fastify/swagger-ui) renders every operation", async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
+    return;
+  }
+  // The docs alone, under a stage-like prefix: the page's links must be relative to work there.
+  const app = Fastify({ logger: false });
+  await app.register(async (stage) => bundledDocs({ files: sourceTreeDocsFiles() })(stage), { prefix: '/prod' });
+  t.teardown(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const browser = await launchChromium(t);
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15_000);
+  const failedRequests: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
+
+  for (const url of [`${base}/prod/docs`, `${base}/prod/docs/`]) {
+    await page.goto(url);
+    await page.locator('.swagger-ui .info .title', { hasText: 'Gatewire' }).waitFor();
+    const put = page.locator('.opblock.opblock-put', { has: page.locator('[data-path="/v1/apis/{apiId}/routes/{routeKey}/integration"]') });
+    await put.first().waitFor();
+    t.ok(await page.locator('.swagger-ui .auth-wrapper button.authorize').isVisible(), `${url}: the Authorize button`);
+    t.ok((await page.locator('.opblock').count()) > 20, `${url}: the operations`);
+  }
+  t.same(failedRequests, [], 'no request of the page failed');
 });
