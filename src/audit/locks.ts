@@ -71,11 +71,7 @@ async function withAdvisoryLock<T>(pool: pg.Pool, apiId: string, waitMillis: num
   }
 
   try {
-    // lock_timeout bounds the wait; statement_timeout must not cut it shorter. Reset on unlock.
-    await client.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false)`, [
-      `${Math.trunc(waitMillis)}ms`,
-    ]);
-    await client.query('select pg_advisory_lock(hashtext($1), hashtext($2))', [NAMESPACE, apiId]);
+    await lock(client, apiId, waitMillis);
   } catch (error) {
     // Destroy rather than reuse: its session settings are unknown.
     client.release(asError(error));
@@ -94,20 +90,42 @@ async function withAdvisoryLock<T>(pool: pg.Pool, apiId: string, waitMillis: num
   }
 }
 
+// Lock and unlock are one round trip each: every change pays for them. Several statements in one
+// query need the simple protocol, which takes no parameters, so values go in as escaped literals.
+// The statements run in one implicit transaction: if the lock fails, the SETs roll back with it.
+
+async function lock(client: pg.PoolClient, apiId: string, waitMillis: number): Promise<void> {
+  // lock_timeout bounds the wait. statement_timeout must not cut it shorter, and must be off
+  // before the lock's statement starts: each statement arms its timer with the value it finds.
+  // Both are reset on unlock.
+  await client.query(
+    `set lock_timeout = ${client.escapeLiteral(`${Math.trunc(waitMillis)}ms`)}; set statement_timeout = 0; ` +
+      `select pg_advisory_lock(${lockKey(client, apiId)})`,
+  );
+}
+
 async function unlock(client: pg.PoolClient, apiId: string): Promise<void> {
   try {
-    const { rows } = await client.query<{ unlocked: boolean }>(
-      'select pg_advisory_unlock(hashtext($1), hashtext($2)) as unlocked',
-      [NAMESPACE, apiId],
+    const results = await client.query(
+      `select pg_advisory_unlock(${lockKey(client, apiId)}) as unlocked; reset lock_timeout; reset statement_timeout`,
     );
-    await client.query('reset lock_timeout; reset statement_timeout');
-    if (rows[0]?.unlocked !== true) throw new Error(`advisory lock of API ${apiId} was not held at unlock`);
+    if (firstRow(results)?.['unlocked'] !== true) throw new Error(`advisory lock of API ${apiId} was not held at unlock`);
     client.release();
   } catch (error) {
     // Destroying the connection ends its session, and PostgreSQL drops a session's advisory
     // locks with it: the lock never outlives a failed unlock. The work's own outcome stands.
     client.release(asError(error));
   }
+}
+
+/** The two int4 keys, as SQL: hashtext of the same texts as ever, so every version of Gatewire takes the same lock. */
+function lockKey(client: pg.PoolClient, apiId: string): string {
+  return `hashtext(${client.escapeLiteral(NAMESPACE)}), hashtext(${client.escapeLiteral(apiId)})`;
+}
+
+/** pg answers a multi-statement query with one result per statement (typed as if one). */
+function firstRow(results: pg.QueryResult | pg.QueryResult[]): Record<string, unknown> | undefined {
+  return (Array.isArray(results) ? results[0] : results)?.rows[0];
 }
 
 function isPgError(error: unknown): error is { code: string } {

@@ -5,6 +5,7 @@ import { createPostgresPool } from '../../src/audit/database.js';
 import { createInProcessLock, createPostgresAdvisoryLock } from '../../src/audit/locks.js';
 import type { ApiLock } from '../../src/services/ports.js';
 import { createTestPool } from '../support/postgres.js';
+import { countQueries } from '../support/pg-query-counter.js';
 
 /** Runs `count` overlapping changes to one API and reports the most that ever ran at once. */
 async function maxOverlap(lock: ApiLock, apiId: string, count: number): Promise<{ max: number; order: number[] }> {
@@ -159,10 +160,79 @@ t.test('PostgreSQL advisory lock', async (t) => {
   });
 
   t.test('settings used for the wait do not leak into the pooled connection', async (t) => {
-    const pool = createTestPool(t, { max: 1 });
+    const pool = createTestPool(t, { max: 1, statement_timeout: 4_321 });
     await createPostgresAdvisoryLock(pool).withLock(uniqueApi('reset'), async () => {});
-    const { rows } = await pool.query<{ lock_timeout: string }>('show lock_timeout');
-    t.equal(rows[0]?.lock_timeout, '0');
+    const lockTimeout = await pool.query<{ lock_timeout: string }>('show lock_timeout');
+    t.equal(lockTimeout.rows[0]?.lock_timeout, '0');
+    const statementTimeout = await pool.query<{ statement_timeout: string }>('show statement_timeout');
+    t.equal(statementTimeout.rows[0]?.statement_timeout, '4321ms', "back to the pool's own statement_timeout");
+  });
+
+  // Every change pays for these on its critical path: a regression here is latency on each request.
+  t.test('one round trip to take the lock and one to release it', async (t) => {
+    const pool = createTestPool(t, { max: 1 });
+    const queries = countQueries(pool);
+    const lock = createPostgresAdvisoryLock(pool);
+    t.equal(await lock.withLock(uniqueApi('trips'), async () => 'ran'), 'ran');
+    t.equal(queries.texts.length, 2, `lock + unlock, got: ${queries.texts.join(' | ')}`);
+    t.ok(idle(pool), 'connection returned to the pool');
+
+    queries.reset();
+    await lock.withLock(uniqueApi('trips'), async () => {});
+    t.equal(queries.texts.length, 2, 'the same on a reused connection');
+  });
+
+  t.test("the pool's statement_timeout does not cut the wait short", async (t) => {
+    const apiId = uniqueApi('stmt');
+    // The waiter's connections would cancel any statement after 100 ms; the wait may last 5 s.
+    const patient = createPostgresAdvisoryLock(createTestPool(t, { statement_timeout: 100 }), { waitTimeoutMillis: 5_000 });
+    let release!: () => void;
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
+    const held = lockA.withLock(apiId, async () => {
+      entered();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await aEntered;
+    const waited = patient.withLock(apiId, async () => 'ran');
+    await sleep(400);
+    release();
+    await held;
+    t.equal(await waited, 'ran', 'waited past 100 ms and then ran');
+  });
+
+  t.test('an API id with quotes and backslashes takes the same lock as the parameterised form', async (t) => {
+    const apiId = uniqueApi(`o'brien\\x"; select 1; --`);
+    let release!: () => void;
+    let entered!: () => void;
+    const aEntered = new Promise<void>((resolve) => (entered = resolve));
+    const held = lockA.withLock(apiId, async () => {
+      entered();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await aEntered;
+    // As earlier versions of Gatewire take it: another instance mid-upgrade must still be excluded.
+    const { rows } = await poolB.query<{ taken: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as taken', [
+      'gatewire:api',
+      apiId,
+    ]);
+    t.equal(rows[0]?.taken, false, 'the lock is held under hashtext(namespace), hashtext(apiId)');
+    release();
+    await held;
+    t.equal(await lockB.withLock(apiId, async () => 'b ran'), 'b ran', 'released under the same key');
+  });
+
+  t.test('a lock found not held at unlock destroys its connection', async (t) => {
+    const pool = createTestPool(t, { max: 1 });
+    let client: { query(text: string): Promise<unknown> } | undefined;
+    pool.on('acquire', (acquired) => (client = acquired));
+    const result = await createPostgresAdvisoryLock(pool).withLock(uniqueApi('lost'), async () => {
+      // Stands for anything that drops the lock behind the wrapper's back.
+      await client?.query('select pg_advisory_unlock_all()');
+      return 'the work result stands';
+    });
+    t.equal(result, 'the work result stands');
+    t.equal(pool.totalCount, 0, 'the connection was destroyed, not pooled');
   });
 
   t.test('an unreachable database is audit-unavailable', async (t) => {

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../../src/audit/migrate.js';
 import { createKyselyAuditStore } from '../../src/audit/store.js';
 import { auditStoreContract } from '../support/audit-store-contract.js';
 import { createTestSchema, TEST_POSTGRES_URL } from '../support/postgres.js';
+import { countQueries } from '../support/pg-query-counter.js';
 
 t.test('contract: PostgreSQL', async (t) => {
   // One schema per store: every contract case starts empty, and parallel test files never meet.
@@ -43,6 +44,37 @@ t.test('migrations', async (t) => {
     select collation_name from information_schema.columns
     where table_schema = ${schema} and table_name = 'audit_records' and column_name = 'id'`.execute(first.db);
   t.equal(collation.rows[0]?.collation_name, 'C', 'ids compare byte-wise');
+});
+
+// Both writes are on every change's critical path: one statement each, no transaction around
+// them (a single statement commits on its own) and no read-back.
+t.test('a change costs one round trip for its pending record and one for its final one', async (t) => {
+  const { url } = await createTestSchema(t, 'pg_trips');
+  const handle = await createAuditDatabase(url);
+  if (handle.dialect !== 'postgres') throw new Error('expected a postgres handle');
+  await migrateToLatest(handle.db, handle.dialect);
+  const store = createKyselyAuditStore(handle.db);
+  t.teardown(() => store.close());
+  const queries = countQueries(handle.pool);
+
+  await store.appendPending({
+    id: '01TRIPS0000000000000000000',
+    occurredAt: '2025-03-01T12:00:00.000Z',
+    actor: { id: 'alice', kind: 'api-key' },
+    requestId: 'req-1',
+    action: 'route-integration.put',
+    apiId: 'api1',
+    request: {},
+    plan: [],
+    before: null,
+  });
+  const verbs = () => queries.texts.map((text) => text.trimStart().split(/\s/, 1)[0]?.toLowerCase());
+  t.strictSame(verbs(), ['insert'], 'pending: one insert');
+
+  queries.reset();
+  await store.finalize('01TRIPS0000000000000000000', { status: 'succeeded', after: null, awsCalls: [], durationMs: 1 });
+  t.strictSame(verbs(), ['update'], 'final: one update');
+  t.equal((await store.get('01TRIPS0000000000000000000'))?.status, 'succeeded', 'and both were committed');
 });
 
 t.test('an unreachable server reports audit-unavailable', async (t) => {
