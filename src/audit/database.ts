@@ -101,8 +101,11 @@ async function openSqlite(path: string, busyTimeoutMillis: number) {
   await mkdir(dirname(path), { recursive: true });
   const database = new Database(path);
   // WAL lets readers run during a write; busy_timeout makes a second process wait instead of
-  // failing at once with SQLITE_BUSY.
+  // failing at once with SQLITE_BUSY. synchronous=FULL, set explicitly: better-sqlite3's build
+  // defaults WAL databases to NORMAL, whose last commits a power cut or an OS crash can lose, and
+  // an audit record must be on disk before the AWS call it announces (DESIGN §3).
   database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
   database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
   return database;
 }

@@ -51,6 +51,18 @@ t.test('a file database uses WAL and a busy timeout, and keeps records across re
   t.equal((await second.store.get('01JNKZ7ZQ0000000000000000A'))?.apiId, 'api');
 });
 
+t.test('every commit reaches the disk, on a new file and on one reopened in WAL mode', async (t) => {
+  // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: a file that is already in WAL
+  // mode opens with synchronous=NORMAL, whose commits a power cut can lose. 2 is FULL.
+  const path = join(t.testdir(), 'audit.db');
+  for (const open of ['new', 'reopened']) {
+    const { db, close } = await openStore(`sqlite:${path}`);
+    const synchronous = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    t.equal(synchronous.rows[0]?.synchronous, 2, `${open} file: synchronous=FULL`);
+    await close();
+  }
+});
+
 t.test('migrations are idempotent', async (t) => {
   const { db, dialect } = await createAuditDatabase('sqlite::memory:');
   t.teardown(() => db.destroy());
