@@ -32,6 +32,16 @@ t.test('migrations', async (t) => {
   t.strictSame(applied.flat(), ['0001-audit-records'], 'applied once across two concurrent runs');
   t.strictSame(await migrateToLatest(first.db, first.dialect), [], 'idempotent');
 
+  // Every later start-up (each Lambda cold start) finds the database up to date with one read:
+  // no DDL, no migration lock, no transaction.
+  const third = await createAuditDatabase(url);
+  t.teardown(() => third.db.destroy());
+  if (third.dialect !== 'postgres') throw new Error('expected a postgres handle');
+  const queries = countQueries(third.pool);
+  t.strictSame(await migrateToLatest(third.db, third.dialect), [], 'nothing to apply');
+  t.equal(queries.texts.length, 2, `the schema, then one read: ${queries.texts.join(' | ')}`);
+  t.notMatch(queries.texts.join('\n'), /create|insert|lock|begin/i, 'no bookkeeping writes');
+
   const tables = await sql<{ table_name: string }>`
     select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(first.db);
   t.strictSame(
