@@ -29,6 +29,11 @@ async function init(): Promise<LambdaHandler> {
     throw error;
   }
   const deps = await createDependencies(config);
+  // Independent of building the app, so it runs meanwhile (the cold start waits for the longer).
+  const interrupted = deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS)).then(
+    (count) => ({ count }),
+    (error: unknown) => ({ error }),
+  );
   const { app, handler } = await createLambdaHandler({
     config,
     services: deps.services,
@@ -36,12 +41,12 @@ async function init(): Promise<LambdaHandler> {
     // Run from the source tree (tsx), the handler finds them there.
     ...(existsSync(BUNDLED_DOCS_FILES.openApiDocument) ? { docsFiles: BUNDLED_DOCS_FILES } : {}),
   });
-  try {
-    const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));
-    if (interrupted > 0) app.log.warn({ interrupted }, 'audit records left pending by an earlier crash are now marked interrupted');
-  } catch (error) {
+  const outcome = await interrupted;
+  if ('error' in outcome) {
     // Not fatal: /readyz and the change path report a store that does not answer.
-    app.log.error({ err: error }, 'could not mark interrupted audit records');
+    app.log.error({ err: outcome.error }, 'could not mark interrupted audit records');
+  } else if (outcome.count > 0) {
+    app.log.warn({ interrupted: outcome.count }, 'audit records left pending by an earlier crash are now marked interrupted');
   }
   return handler;
 }

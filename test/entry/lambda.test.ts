@@ -6,7 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
+import { createAuditDatabase } from '../../src/audit/database.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
+import { migrateToLatest } from '../../src/audit/migrate.js';
+import { createKyselyAuditStore } from '../../src/audit/store.js';
+import type { AuditStore } from '../../src/services/ports.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createDependencies } from '../../src/dependencies.js';
@@ -32,6 +36,7 @@ const LAMBDA_CREDENTIALS = {
   GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire/',
 };
 import { TEST_API_KEY, TEST_API_KEY_NAME, TEST_API_KEYS_ENV } from '../support/build-test-app.js';
+import { pendingRecord } from '../support/pending-record.js';
 import { createTestSchema } from '../support/postgres.js';
 import type { TestContext } from '../support/tap.js';
 
@@ -86,13 +91,32 @@ async function startStack(t: Pick<TestContext, 'teardown'>, runtime: 'server' | 
 // Started first, so that the two processes compile the sources (tsx) while the tests below run;
 // the last test awaits them.
 const entrySchema = await createTestSchema(t, 'lambda_entry');
-const entryRuns = Promise.all([
-  runEntry({ GATEWIRE_AUDIT_URL: 'sqlite:./data/audit.db' }, httpApiEvent({ method: 'GET', url: '/healthz' })),
-  runEntry(
-    { GATEWIRE_AUDIT_URL: entrySchema.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...LAMBDA_CREDENTIALS },
-    restApiEvent({ method: 'GET', url: '/readyz' }),
-  ),
-]);
+// A change cut off 20 minutes ago (longer than any invocation lasts) and one still running.
+const crashedChange = pendingRecord(new Date(Date.now() - 20 * 60_000));
+const runningChange = pendingRecord(new Date(Date.now() - 1_000));
+const entryRuns = withEntryStore(async (store) => {
+  await store.appendPending(crashedChange);
+  await store.appendPending(runningChange);
+}).then(() =>
+  Promise.all([
+    runEntry({ GATEWIRE_AUDIT_URL: 'sqlite:./data/audit.db' }, httpApiEvent({ method: 'GET', url: '/healthz' })),
+    runEntry(
+      { GATEWIRE_AUDIT_URL: entrySchema.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...LAMBDA_CREDENTIALS },
+      restApiEvent({ method: 'GET', url: '/readyz' }),
+    ),
+  ]),
+);
+
+async function withEntryStore<T>(work: (store: AuditStore) => Promise<T>): Promise<T> {
+  const handle = await createAuditDatabase(entrySchema.url);
+  await migrateToLatest(handle.db, handle.dialect);
+  const store = createKyselyAuditStore(handle.db);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 const lambdaStack = await startStack(t, 'lambda');
 const serverStack = await startStack(t, 'server');
@@ -355,4 +379,8 @@ t.test('src/lambda.ts (the runtime entry) in a fresh process', async (t) => {
   t.match(withoutPostgres.stderr, /Invalid configuration: GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda/, 'and says why');
   t.equal(withPostgres.code, 0, withPostgres.stderr);
   t.match(JSON.parse(withPostgres.stdout), { statusCode: 200, body: '{"status":"ready"}' }, 'against PostgreSQL (migrated at init) it answers /readyz');
+  await withEntryStore(async (store) => {
+    t.match(await store.get(crashedChange.id), { status: 'interrupted' }, 'init marked the change cut off 20 minutes ago interrupted');
+    t.match(await store.get(runningChange.id), { status: 'pending' }, 'and left the recent one alone');
+  });
 });

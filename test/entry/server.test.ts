@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { createAuditDatabase } from '../../src/audit/database.js';
-import { createIdGenerator } from '../../src/audit/id.js';
 import { migrateToLatest } from '../../src/audit/migrate.js';
 import { createKyselyAuditStore } from '../../src/audit/store.js';
-import type { PendingAudit } from '../../src/domain/audit.js';
 import { loadConfig } from '../../src/config.js';
 import type { AuditStore } from '../../src/services/ports.js';
 import { startFakeAws } from '../support/fake-aws/index.js';
+import { pendingRecord } from '../support/pending-record.js';
 
 const ROOT = new URL('../..', import.meta.url);
 
@@ -47,21 +46,6 @@ async function openStore(file: string): Promise<AuditStore> {
   return createKyselyAuditStore(handle.db);
 }
 
-function pending(occurredAt: Date): PendingAudit {
-  return {
-    id: createIdGenerator({ now: () => occurredAt }).next(),
-    occurredAt: occurredAt.toISOString(),
-    actor: { id: 'anonymous', kind: 'anonymous' },
-    requestId: 'req-before',
-    action: 'route-integration.put',
-    apiId: 'abc123def4',
-    routeKey: 'sendmessage',
-    request: {},
-    plan: [],
-    before: null,
-  };
-}
-
 t.test('SIGTERM during a change: the change completes, its record is final, then the process exits', async (t) => {
   const fake = await startFakeAws();
   t.teardown(() => fake.close());
@@ -71,8 +55,8 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
 
   // Left by an earlier process: one crashed mid-change an hour ago, one is still running elsewhere.
   const seed = await openStore(file);
-  const crashed = pending(new Date(Date.now() - 60 * 60_000));
-  const recent = pending(new Date(Date.now() - 1_000));
+  const crashed = pendingRecord(new Date(Date.now() - 60 * 60_000));
+  const recent = pendingRecord(new Date(Date.now() - 1_000));
   await seed.appendPending(crashed);
   await seed.appendPending(recent);
   await seed.close();
