@@ -20,6 +20,16 @@ import type { LambdaPort } from './ports.js';
 
 type Need = PermissionNeed | StageVariablePermission;
 
+/** A policy read, settled: a read started ahead of need must not reject while nobody waits for it. */
+type PolicyRead = { policy: FunctionPolicyState | undefined } | { error: unknown };
+
+/**
+ * Policies read ahead, by policy key: started with the API's own reads, so that a change does not
+ * wait a round trip more for the policy of the function it targets (DESIGN §3: independent reads
+ * run in parallel). A read that planning turns out not to need is dropped.
+ */
+export type PolicyPrefetch = ReadonlyMap<string, Promise<PolicyRead>>;
+
 /** What planning needs to know beyond the API itself, read before the plan is made. */
 export interface PermissionReadState {
   apiAccountId: string;
@@ -74,7 +84,17 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
     };
   }
 
-  async function readPolicies(needs: readonly Need[], apiAccountId: string): Promise<PermissionReadState> {
+  async function readPolicy(target: { functionArn: string; qualifier?: string }): Promise<PolicyRead> {
+    try {
+      return { policy: await lambda.getPolicy(target.functionArn, target.qualifier) };
+    } catch (error) {
+      // A function that is gone has no policy to keep in step; AddPermission reports it if needed.
+      if (error instanceof DomainError && error.kind === 'not-found') return { policy: undefined };
+      return { error };
+    }
+  }
+
+  async function readPolicies(needs: readonly Need[], apiAccountId: string, prefetched?: PolicyPrefetch): Promise<PermissionReadState> {
     const functionNeeds = needs.filter((need): need is PermissionNeed => need.kind === 'function');
     const accounts = [...new Set(functionNeeds.map((need) => need.accountId))];
     const manageable = new Map(await Promise.all(accounts.map(async (account) => [account, await lambda.canManage(account)] as const)));
@@ -82,14 +102,10 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
     const policies = new Map(
       await Promise.all(
         targets.map(async (target) => {
-          let policy: FunctionPolicyState | undefined;
-          try {
-            policy = await lambda.getPolicy(target.functionArn, target.qualifier);
-          } catch (error) {
-            // A function that is gone has no policy to keep in step; AddPermission reports it if needed.
-            if (!(error instanceof DomainError && error.kind === 'not-found')) throw error;
-          }
-          return [policyKey(target.functionArn, target.qualifier), policy] as const;
+          const key = policyKey(target.functionArn, target.qualifier);
+          const read = await (prefetched?.get(key) ?? readPolicy(target));
+          if ('error' in read) throw read.error;
+          return [key, read.policy] as const;
         }),
       ),
     );
@@ -97,11 +113,32 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
   }
 
   return {
-    /** Reads what the permission steps of `steps` depend on. `alsoCheck`: integrations whose permissions a change should repair even if it does not touch them. */
-    async read(apiId: string, current: ApiShape, steps: readonly PlanStep[], alsoCheck: readonly (string | undefined)[] = []): Promise<PermissionReadState> {
+    /**
+     * Starts reading the policy `integration` (a change's desired integration, on `routeKey`)
+     * will need, before the API is read; pass the result to read().
+     */
+    async prefetch(apiId: string, routeKey: string, integration: Pick<Integration, 'integrationType' | 'integrationUri' | 'credentialsArn'>): Promise<PolicyPrefetch> {
+      const apiAccountId = await lambda.accountId();
+      const need = permissionNeedOf(integration, { apiId, apiAccountId, apiRegion: region, scope, routeKey });
+      if (need?.kind !== 'function' || !(await lambda.canManage(need.accountId))) return new Map();
+      return new Map([[policyKey(need.functionArn, need.qualifier), readPolicy(need)]]);
+    },
+
+    /**
+     * Reads what the permission steps of `steps` depend on. `alsoCheck`: integrations whose
+     * permissions a change should repair even if it does not touch them. `prefetched`: policies
+     * already being read (prefetch()).
+     */
+    async read(
+      apiId: string,
+      current: ApiShape,
+      steps: readonly PlanStep[],
+      alsoCheck: readonly (string | undefined)[] = [],
+      prefetched?: PolicyPrefetch,
+    ): Promise<PermissionReadState> {
       const apiAccountId = await lambda.accountId();
       const { before, after } = touchedNeeds(apiId, current, steps, alsoCheck, apiAccountId);
-      return readPolicies([...before, ...after], apiAccountId);
+      return readPolicies([...before, ...after], apiAccountId, prefetched);
     },
 
     /** The whole API: every Lambda integration's need and every policy it lives in. */

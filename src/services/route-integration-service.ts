@@ -10,6 +10,7 @@ import {
   TWO_WAY_SELECTION_EXPRESSION,
   planRouteIntegration,
   planRouteUnbind,
+  type DesiredRouteIntegration,
   type RouteState,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
@@ -81,7 +82,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           apiId,
           routeKey,
           request: intent,
-          read: () => readWithPermissions(apiId, routeKey, apiGatewaySteps),
+          read: () => readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration),
           // The route's current integration is checked too: a PUT repairs a missing permission.
           plan: (state) =>
             permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId]).steps,
@@ -121,14 +122,22 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     },
   };
 
-  /** The route, its API, and the function policies the change's permission steps depend on. */
+  /**
+   * The route, its API, and the function policies the change's permission steps depend on. The
+   * policy of the desired integration's function is read alongside the API: it is needed both
+   * before the change and after it, and would otherwise cost a round trip more each time.
+   */
   async function readWithPermissions(
     apiId: string,
     routeKey: string,
     apiGatewaySteps: (state: RouteState) => PlanStep[],
+    desiredIntegration?: Integration | DesiredRouteIntegration['integration'],
   ): Promise<RouteChangeState> {
-    const state = await readRouteState(apiGateway, apiId, routeKey);
-    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId]);
+    const [state, prefetched] = await Promise.all([
+      readRouteState(apiGateway, apiId, routeKey),
+      desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
+    ]);
+    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched);
     return { ...state, permissions: read };
   }
 }

@@ -219,3 +219,22 @@ t.test('a function in another account: with no role, unverifiable with the call 
   t.equal(withRole.fake.accountOfAccessKey(add?.accessKeyId), OTHER_ACCOUNT, "written with that account's credentials");
   t.match((await report(withRole)).items, [{ status: 'ok' }]);
 });
+
+t.test("the target function's policy is read alongside the API, before the change and after it", async (t) => {
+  const ctx = await buildTestApp(t);
+  ctx.fake.seedFunction({ name: 'chat' });
+  // A slow GetApi makes the overlap plain: a policy read that waited for the API's reads would
+  // arrive only after GetApi was answered.
+  ctx.fake.inject({ operation: 'GetApi', fault: 'latency', latencyMs: 150 });
+  const result = await put(ctx, 'sendmessage', lambda('chat'));
+  t.equal(result.status, 200, JSON.stringify(result.body));
+  const getApis = ctx.fake.calls.filter((call) => call.operation === 'GetApi');
+  const getPolicies = ctx.fake.calls.filter((call) => call.operation === 'GetPolicy');
+  t.equal(getApis.length, 2, 'the API is read before and after the change');
+  t.equal(getPolicies.length, 2, 'and so is the policy, once each time');
+  getPolicies.forEach((policy, index) => {
+    const api = getApis[index]!;
+    t.ok(policy.receivedAt < api.answeredAt!, `GetPolicy #${index + 1} was sent while GetApi #${index + 1} was still unanswered`);
+  });
+  t.equal(gatewireSids(ctx, 'chat').length, 1, 'the permission was added');
+});

@@ -70,6 +70,7 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       body: parsed.ok ? parsed.value : rawBody,
       status: 0,
       requestId: randomUUID(),
+      receivedAt: performance.now(),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
     };
     deps.calls.push(call);
@@ -132,6 +133,9 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       body: Object.fromEntries(form),
       status: answer.status,
       requestId,
+      // Answered at once, in the same tick.
+      receivedAt: performance.now(),
+      answeredAt: performance.now(),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
     });
     res.writeHead(answer.status, {
@@ -178,7 +182,10 @@ function send(res: ServerResponse, call: FakeCall | undefined, outcome: AwsError
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
-  if (call) call.status = status;
+  if (call) {
+    call.status = status;
+    call.answeredAt = performance.now();
+  }
   res.writeHead(status, headers);
   res.end(payload);
 }

@@ -114,6 +114,9 @@ export interface FakeCall {
   requestId: string;
   /** The access key id the request was signed with (SigV4 `Credential=`), when signed. */
   accessKeyId?: string;
+  /** performance.now() when the request arrived and when it was answered (absent while pending): which calls overlapped. */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 export type FaultKind = 'throttle' | 'server-error' | 'concurrent-modification' | 'latency' | 'timeout';
