@@ -36,12 +36,14 @@ const zipFile = join(root, 'dist/gatewire-lambda.zip');
 
 const CHILD = `
 const events = JSON.parse(process.argv[1]);
+const importStartMs = performance.now();
 const { handler } = await import(new URL('./index.mjs', 'file://' + process.cwd() + '/').href);
+const importEndMs = performance.now();
 for (const event of events) {
   const response = await handler(event, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 });
   const { user, system } = process.cpuUsage();
   const cpuMs = (user + system) / 1000;
-  await new Promise((resolve) => process.stdout.write(JSON.stringify({ statusCode: response.statusCode, cpuMs }) + '\\n', resolve));
+  await new Promise((resolve) => process.stdout.write(JSON.stringify({ statusCode: response.statusCode, cpuMs, importStartMs, importEndMs }) + '\\n', resolve));
 }
 process.exit(0);
 `;
@@ -50,6 +52,8 @@ interface Run {
   coldMs: number;
   /** CPU time (user + system) the process spent until the first answer: steadier than wall time on a busy machine. */
   coldCpuMs: number;
+  /** From the process's start (its performance.timeOrigin): Node's own start, the bundle's import (load and init), the first event. */
+  phases: { nodeMs: number; importMs: number };
   warmMs: number;
 }
 
@@ -77,14 +81,16 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
   });
   const answeredAt: number[] = [];
   const cpuAt: number[] = [];
+  let phases: Run['phases'] | undefined;
   let buffered = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     for (; buffered.includes('\n'); buffered = buffered.slice(buffered.indexOf('\n') + 1)) {
       const line = buffered.slice(0, buffered.indexOf('\n'));
-      const answer = JSON.parse(line) as { statusCode: number; cpuMs: number };
+      const answer = JSON.parse(line) as { statusCode: number; cpuMs: number; importStartMs: number; importEndMs: number };
       if (answer.statusCode !== 200) throw new Error(`unexpected answer ${line}`);
+      phases ??= { nodeMs: answer.importStartMs, importMs: answer.importEndMs - answer.importStartMs };
       answeredAt.push(performance.now());
       cpuAt.push(answer.cpuMs);
     }
@@ -95,7 +101,7 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
       const [cold, warm] = answeredAt;
       const [coldCpuMs] = cpuAt;
       if (code !== 0 || cold === undefined || warm === undefined || coldCpuMs === undefined) reject(new Error(`run failed (exit ${code}): ${stderr}`));
-      else resolve({ coldMs: cold - started, coldCpuMs, warmMs: warm - cold });
+      else resolve({ coldMs: cold - started, coldCpuMs, phases: phases!, warmMs: warm - cold });
     }),
   );
 }
@@ -218,6 +224,8 @@ try {
   const cold = results.map((run) => run.coldMs);
   const warm = results.map((run) => run.warmMs);
   console.log(`cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))})`);
+  const phase = (name: keyof Run['phases']) => ms(median(results.map((run) => run.phases[name])));
+  console.log(`  of which: Node's own start ${phase('nodeMs')}, importing the bundle (load, parse, init) ${phase('importMs')}, the rest answering the first event`);
   const cpu = results.map((run) => run.coldCpuMs);
   console.log(`CPU time to first response: median ${ms(median(cpu))} (min ${ms(Math.min(...cpu))}, max ${ms(Math.max(...cpu))})`);
   console.log(`warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
