@@ -9,6 +9,8 @@
 //   - the direct sequence with Gatewire's concurrency (the policy read alongside the API's): the
 //     same rounds as Gatewire, so the difference is Gatewire's own cost (HTTP, validation,
 //     planning, the lock, the two durable audit writes).
+// Gatewire runs with its audit on a SQLite file, on PostgreSQL, and on SQLite in memory: not a
+// configuration anyone should run, but the difference to the file is what durability costs.
 // Median and p99 of each, and the ratios.
 //
 //   npm run bench:overhead -- --changes 40
@@ -169,6 +171,8 @@ async function main(): Promise<void> {
       directRunner(fake, true),
       await gatewireRunner(fake, 'SQLite', `sqlite:${join(dir, `audit-${latencyMs}.db`)}`),
       await gatewireRunner(fake, 'PostgreSQL', postgres.url),
+      // Not a configuration to run: it shows what the two durable audit writes cost (their fsyncs).
+      await gatewireRunner(fake, 'SQLite in memory', 'sqlite::memory:'),
     ];
     const samples = runners.map(() => [] as number[]);
     // They take turns, change by change, so that load on the machine falls on all alike.
