@@ -29,6 +29,24 @@ async function maxOverlap(lock: ApiLock, apiId: string, count: number): Promise<
 // Advisory locks are database-wide, so ids are unique per run: parallel test files never meet.
 const uniqueApi = (name: string) => `${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
+/** Takes `apiId`'s lock on `lock` and keeps it until release(); resolves once it is held. */
+async function holdLock(lock: ApiLock, apiId: string): Promise<{ release(): Promise<void> }> {
+  let release!: () => void;
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const held = lock.withLock(apiId, async () => {
+    entered();
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  await Promise.race([inside, held]);
+  return {
+    async release() {
+      release();
+      await held;
+    },
+  };
+}
+
 t.test('in-process lock', async (t) => {
   t.test('changes to one API never overlap and run in arrival order', async (t) => {
     const lock = createInProcessLock();
@@ -40,12 +58,10 @@ t.test('in-process lock', async (t) => {
 
   t.test('different APIs do not wait for each other', async (t) => {
     const lock = createInProcessLock();
-    let release!: () => void;
-    const held = lock.withLock('a', () => new Promise<void>((resolve) => (release = resolve)));
+    const holder = await holdLock(lock, 'a');
     t.equal(await lock.withLock('b', async () => 'ran'), 'ran', 'b ran while a was held');
     t.equal(lock.activeKeys(), 1);
-    release();
-    await held;
+    await holder.release();
     t.equal(lock.activeKeys(), 0);
   });
 
@@ -113,17 +129,9 @@ t.test('PostgreSQL advisory lock', async (t) => {
   });
 
   t.test('different APIs do not wait for each other', async (t) => {
-    let release!: () => void;
-    let entered!: () => void;
-    const aEntered = new Promise<void>((resolve) => (entered = resolve));
-    const held = lockA.withLock(uniqueApi('one'), async () => {
-      entered();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await aEntered;
+    const holder = await holdLock(lockA, uniqueApi('one'));
     t.equal(await lockB.withLock(uniqueApi('two'), async () => 'ran'), 'ran');
-    release();
-    await held;
+    await holder.release();
   });
 
   t.test('released after an error in the change', async (t) => {
@@ -144,17 +152,9 @@ t.test('PostgreSQL advisory lock', async (t) => {
   t.test('waiting too long is a conflict, and leaves nothing held', async (t) => {
     const apiId = uniqueApi('wait');
     const impatient = createPostgresAdvisoryLock(poolB, { waitTimeoutMillis: 200 });
-    let release!: () => void;
-    let entered!: () => void;
-    const aEntered = new Promise<void>((resolve) => (entered = resolve));
-    const held = lockA.withLock(apiId, async () => {
-      entered();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await aEntered;
+    const holder = await holdLock(lockA, apiId);
     await t.rejects(impatient.withLock(apiId, async () => t.fail('must not run')), { name: 'DomainError', kind: 'conflict' });
-    release();
-    await held;
+    await holder.release();
     t.equal(await impatient.withLock(apiId, async () => 'ran'), 'ran', 'free again afterwards');
     t.ok(idle(poolB));
   });
@@ -186,39 +186,23 @@ t.test('PostgreSQL advisory lock', async (t) => {
     const apiId = uniqueApi('stmt');
     // The waiter's connections would cancel any statement after 100 ms; the wait may last 5 s.
     const patient = createPostgresAdvisoryLock(createTestPool(t, { statement_timeout: 100 }), { waitTimeoutMillis: 5_000 });
-    let release!: () => void;
-    let entered!: () => void;
-    const aEntered = new Promise<void>((resolve) => (entered = resolve));
-    const held = lockA.withLock(apiId, async () => {
-      entered();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await aEntered;
+    const holder = await holdLock(lockA, apiId);
     const waited = patient.withLock(apiId, async () => 'ran');
     await sleep(400);
-    release();
-    await held;
+    await holder.release();
     t.equal(await waited, 'ran', 'waited past 100 ms and then ran');
   });
 
   t.test('an API id with quotes and backslashes takes the same lock as the parameterised form', async (t) => {
     const apiId = uniqueApi(`o'brien\\x"; select 1; --`);
-    let release!: () => void;
-    let entered!: () => void;
-    const aEntered = new Promise<void>((resolve) => (entered = resolve));
-    const held = lockA.withLock(apiId, async () => {
-      entered();
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await aEntered;
+    const holder = await holdLock(lockA, apiId);
     // As earlier versions of Gatewire take it: another instance mid-upgrade must still be excluded.
     const { rows } = await poolB.query<{ taken: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as taken', [
       'gatewire:api',
       apiId,
     ]);
     t.equal(rows[0]?.taken, false, 'the lock is held under hashtext(namespace), hashtext(apiId)');
-    release();
-    await held;
+    await holder.release();
     t.equal(await lockB.withLock(apiId, async () => 'b ran'), 'b ran', 'released under the same key');
   });
 

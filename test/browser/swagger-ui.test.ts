@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { hashApiKey } from '../../src/auth/credentials.js';
 import { bundledDocs, sourceTreeDocsFiles } from '../../src/plugins/bundled-docs.js';
@@ -23,6 +23,18 @@ const MOCK_BODY = {
   responses: { $default: { responseTemplates: { 'application/json': '{"pong":true}' } } },
   returnResponse: true,
 };
+
+/** A page in a fresh Chromium, and the requests of it that failed (4xx/5xx). */
+async function openPage(t: Test): Promise<{ page: Page; failedRequests: string[] }> {
+  const browser = await launchChromium(t);
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15_000);
+  const failedRequests: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
+  return { page, failedRequests };
+}
 
 async function launchChromium(t: Test): Promise<BrowserContext> {
   const profile = await mkdtemp(join(tmpdir(), 'gatewire-chromium-'));
@@ -49,13 +61,7 @@ t.test('Swagger UI: Authorize with an API key, Try it out on PUT …/integration
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const browser = await launchChromium(t);
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(15_000);
-  const failedRequests: string[] = [];
-  page.on('response', (response) => {
-    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
-  });
+  const { page, failedRequests } = await openPage(t);
 
   await page.goto(`${base}/docs`);
   await page.locator('.swagger-ui .info .title', { hasText: 'Gatewire' }).waitFor();
@@ -113,13 +119,7 @@ t.test("the Lambda build's Swagger UI (committed document, no @fastify/swagger-u
   t.teardown(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const browser = await launchChromium(t);
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(15_000);
-  const failedRequests: string[] = [];
-  page.on('response', (response) => {
-    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
-  });
+  const { page, failedRequests } = await openPage(t);
 
   for (const url of [`${base}/prod/docs`, `${base}/prod/docs/`]) {
     await page.goto(url);
