@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const noChangeMs = performance.now() - noChangeStarted;
   const noChangeCalls = fake.calls.filter((call) => call.service !== 'sts');
   console.log(
-    `no-change bulk apply of ${routeCount} routes: ${noChange.statusCode} ${noChange.json().outcome}; ${noChangeCalls.length} AWS calls (${noChangeCalls.map((c) => c.operation).join(', ')}); ${noChangeMs.toFixed(0)} ms`,
+    `no-change bulk apply of ${routeCount} routes: HTTP ${noChange.statusCode}, outcome ${noChange.json().outcome}; ${noChangeCalls.length} AWS calls (${noChangeCalls.map((c) => c.operation).join(', ')}); ${noChangeMs.toFixed(0)} ms`,
   );
   console.log(`memory: RSS ${mib(rssAfterStart)} after start, ${mib(process.memoryUsage().rss)} after the bulk run`);
 
