@@ -51,13 +51,19 @@ export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance)
     // Only files of a known type from that one directory: the name is a route parameter, and
     // nothing else on the disk may be reachable through it.
     const staticFiles = new Set(readdirSync(options.files.swaggerUiDir).filter((name) => CONTENT_TYPES[extname(name)] !== undefined));
-    let document: Promise<string> | undefined;
-    const openApiJson = () => (document ??= readDocument(options.files.openApiDocument, options.omitPaths ?? []));
+    let document: Promise<OpenApiDocument> | undefined;
+    const openApi = () => (document ??= readDocument(options.files.openApiDocument, options.omitPaths ?? []));
 
-    const sendDocument = async (_request: FastifyRequest, reply: FastifyReply) =>
-      reply.type('application/json; charset=utf-8').send(await openApiJson());
-    app.get('/openapi.json', HIDDEN, sendDocument);
-    app.get('/docs/json', HIDDEN, sendDocument);
+    // Behind an API Gateway stage (/prod/…), "/" (OpenAPI's default server) would send Swagger UI's
+    // "Try it out" to the host's root, outside the stage. A server URL relative to where each copy
+    // of the document is served names the app's own root wherever it is mounted.
+    const sendDocument = (serverUrl: string) => {
+      let json: string | undefined;
+      return async (_request: FastifyRequest, reply: FastifyReply) =>
+        reply.type('application/json; charset=utf-8').send((json ??= JSON.stringify({ ...(await openApi()), servers: [{ url: serverUrl }] })));
+    };
+    app.get('/openapi.json', HIDDEN, sendDocument('./'));
+    app.get('/docs/json', HIDDEN, sendDocument('../'));
 
     // As @fastify/swagger-ui: relative URLs, so that the page also works under an API Gateway
     // stage path (/prod/docs); `/docs` and `/docs/` resolve them from different bases.
@@ -76,10 +82,12 @@ export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance)
   };
 }
 
-async function readDocument(path: string, omitPaths: readonly string[]): Promise<string> {
-  const document = JSON.parse(await readFile(path, 'utf8')) as { paths?: Record<string, unknown> };
+type OpenApiDocument = { paths?: Record<string, unknown> } & Record<string, unknown>;
+
+async function readDocument(path: string, omitPaths: readonly string[]): Promise<OpenApiDocument> {
+  const document = JSON.parse(await readFile(path, 'utf8')) as OpenApiDocument;
   for (const omitted of omitPaths) delete document.paths?.[omitted];
-  return JSON.stringify(document);
+  return document;
 }
 
 function indexHtml(staticPrefix: string): string {

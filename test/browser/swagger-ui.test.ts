@@ -113,9 +113,20 @@ t.test("the Lambda build's Swagger UI (committed document, no @fastify/swagger-u
     t.fail(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
     return;
   }
-  // The docs alone, under a stage-like prefix: the page's links must be relative to work there.
+  // The docs under a stage-like prefix, with a stand-in for one operation: the page's links and
+  // "Try it out" must stay inside the prefix.
   const app = Fastify({ logger: false });
-  await app.register(async (stage) => bundledDocs({ files: sourceTreeDocsFiles() })(stage), { prefix: '/prod' });
+  const listed: string[] = [];
+  await app.register(
+    async (stage) => {
+      await bundledDocs({ files: sourceTreeDocsFiles() })(stage);
+      stage.get('/v1/apis', async (request) => {
+        listed.push(request.url);
+        return { items: [] };
+      });
+    },
+    { prefix: '/prod' },
+  );
   t.teardown(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -129,5 +140,16 @@ t.test("the Lambda build's Swagger UI (committed document, no @fastify/swagger-u
     t.ok(await page.locator('.swagger-ui .auth-wrapper button.authorize').isVisible(), `${url}: the Authorize button`);
     t.ok((await page.locator('.opblock').count()) > 20, `${url}: the operations`);
   }
+
+  // Try it out on GET /v1/apis: the request goes to /prod/v1/apis, not to the host's root.
+  const listApis = page.locator('.opblock.opblock-get', { has: page.locator('[data-path="/v1/apis"]') }).first();
+  await listApis.locator('.opblock-summary').first().click();
+  const tryItOut = listApis.locator('button.try-out__btn', { hasText: 'Try it out' });
+  if (await tryItOut.isVisible()) await tryItOut.click();
+  await listApis.locator('button.execute').click();
+  const status = listApis.locator('.live-responses-table .response .response-col_status').first();
+  await status.waitFor();
+  t.equal((await status.innerText()).trim(), '200', 'Try it out answered 200');
+  t.same(listed, ['/prod/v1/apis'], 'through the stage prefix');
   t.same(failedRequests, [], 'no request of the page failed');
 });
