@@ -1,6 +1,7 @@
 // Configuration from the environment (DESIGN §7), validated once at start-up. One error names
 // every bad variable. Only the two entry points call loadConfig; everything else receives Config.
-import { Type, type Static } from 'typebox';
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
 import Value from 'typebox/value';
 import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';

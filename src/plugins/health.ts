@@ -2,7 +2,7 @@
 // its tables exist, i.e. the start-up migrations were applied). The container's HEALTHCHECK and
 // orchestrators' liveness probes use /healthz; load balancers and readiness probes use /readyz.
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { DomainError } from '../domain/errors.js';
 import type { AuditStore } from '../services/ports.js';
 import { problemResponse } from '../schemas/common.js';

@@ -1,6 +1,6 @@
 // GET /v1/apis and GET /v1/apis/{apiId}/routes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import type { ApiService } from '../services/api-service.js';
 import { ApiIdParams, problemResponse, ref } from '../schemas/common.js';
 import { RouteSummary, WebSocketApi } from '../schemas/resources.js';

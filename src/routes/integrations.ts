@@ -1,6 +1,6 @@
 // The raw form: /v1/apis/{apiId}/integrations[/{integrationId}], in AWS wire names.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import type { IntegrationService } from '../services/integration-service.js';
 import {
   ApiIdParams,

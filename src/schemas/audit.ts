@@ -1,5 +1,5 @@
 // The audit trail (DESIGN §5) as the API shows it: one record per change, and a page of them.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { ref } from './common.js';
 import { AUDIT_RECORD_EXAMPLE } from './examples.js';
 

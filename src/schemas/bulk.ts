@@ -1,5 +1,5 @@
 // Bulk apply (PUT /v1/apis/{apiId}/routes): the desired backend of many routes, and what happened.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { ref } from './common.js';
 import { RouteIntegrationIntentSchema } from './intent.js';
 import { ChangeSummary } from './plan.js';

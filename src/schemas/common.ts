@@ -1,5 +1,6 @@
 // Shared schema pieces: the Problem document (RFC 9457), the ref() helper and bounded maps.
-import { Type, type Static, type TSchema } from 'typebox';
+import * as Type from 'typebox';
+import type { Static, TSchema } from 'typebox';
 import { PROBLEM_EXAMPLE } from './examples.js';
 
 /**

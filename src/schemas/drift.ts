@@ -1,5 +1,5 @@
 // The drift report of an API (GET …/drift): the live state against what Gatewire last applied.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { DRIFT_KINDS } from '../domain/drift.js';
 import { AUDIT_STATUSES } from './audit.js';
 import { DRIFT_REPORT_EXAMPLE } from './examples.js';

@@ -1,6 +1,6 @@
 // Field schemas shared by the intent form and the raw form, with AWS's documented limits
 // (reference §1.1). Every string, array and map is bounded.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import {
   CONNECTION_TYPES,
   CONTENT_HANDLING_STRATEGIES,

@@ -1,5 +1,5 @@
 // Integration responses (WebSocket non-proxy integrations): `$default` or a /regex/ key.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { ContentHandlingField, ResponseTemplatesField, TemplateSelectionExpressionField } from './fields.js';
 import { boundedMap } from './common.js';
 import { INTEGRATION_RESPONSE_EXAMPLE } from './examples.js';

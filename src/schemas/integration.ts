@@ -1,5 +1,5 @@
 // The raw form: every field API Gateway accepts for a WebSocket integration, in AWS's wire names.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import {
   ArnField,
   ConnectionTypeField,

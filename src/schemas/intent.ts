@@ -1,5 +1,6 @@
 // The intent form (DESIGN §2): the desired backend of one route, as the console offers it.
-import { Type, type Static } from 'typebox';
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
 import type { RouteIntegrationIntent } from '../domain/intent.js';
 import {
   ArnField,

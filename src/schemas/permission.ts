@@ -1,5 +1,5 @@
 // The invoke-permission report of an API (GET …/permissions) and the reconcile result.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { ref } from './common.js';
 import { ChangeOutcome, Deployment, PlanStep } from './plan.js';
 import { PERMISSION_REPORT_EXAMPLE } from './examples.js';

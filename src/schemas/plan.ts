@@ -1,5 +1,5 @@
 // What a change did, or would do: the plan, the outcome and the audit record.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { ref } from './common.js';
 import { Integration } from './integration.js';
 import { IntegrationResponse } from './integration-response.js';

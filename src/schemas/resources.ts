@@ -1,5 +1,5 @@
 // Response shapes of the API Gateway resources Gatewire shows: APIs, routes, route responses.
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { Integration } from './integration.js';
 import { IntegrationResponse } from './integration-response.js';
 import { ref } from './common.js';
