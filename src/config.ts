@@ -2,7 +2,7 @@
 // every bad variable. Only the two entry points call loadConfig; everything else receives Config.
 import * as Type from 'typebox';
 import type { Static } from 'typebox';
-import Value from 'typebox/value';
+import * as Value from 'typebox/value';
 import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 
