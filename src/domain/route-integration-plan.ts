@@ -43,8 +43,9 @@ export interface DesiredRouteIntegration {
   returnResponse?: boolean;
 }
 
-const NEW_INTEGRATION = 'create-integration';
-const NEW_ROUTE = 'create-route';
+/** The ids of the steps that create the route's integration and the route (their created ids are keyed by these). */
+export const NEW_INTEGRATION = 'create-integration';
+export const NEW_ROUTE = 'create-route';
 
 export function planRouteIntegration(state: RouteState, desired: DesiredRouteIntegration): PlanStep[] {
   const { apiId } = state;

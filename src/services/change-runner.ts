@@ -25,7 +25,11 @@ export interface ChangeSpec<State> {
   routeKey?: string;
   /** The caller's request. The audit store the composition root builds redacts secrets on write. */
   request: unknown;
-  read(): Promise<State>;
+  /**
+   * The state. After the change (`after` given) it is read again; what the change did may tell the
+   * spec what to read alongside what (the ids of what it created).
+   */
+  read(after?: { before: State; createdIds: ReadonlyMap<string, string> }): Promise<State>;
   plan(state: State): PlanStep[];
   /** What the audit record keeps as "before" (defaults to the state). */
   describe?(state: State): unknown;
@@ -174,7 +178,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
       let after = before;
       let afterReadError: unknown;
       try {
-        after = await callLog.capture(awsCalls, () => spec.read());
+        after = await callLog.capture(awsCalls, () => spec.read({ before, createdIds }));
       } catch (error) {
         afterReadError = error;
       }

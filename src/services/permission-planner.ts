@@ -17,18 +17,16 @@ import {
   type StageVariablePermission,
 } from '../domain/permissions.js';
 import type { LambdaPort } from './ports.js';
+import { settle, unsettle, type Settled } from './settled.js';
 
 type Need = PermissionNeed | StageVariablePermission;
-
-/** A policy read, settled: a read started ahead of need must not reject while nobody waits for it. */
-type PolicyRead = { policy: FunctionPolicyState | undefined } | { error: unknown };
 
 /**
  * Policies read ahead, by policy key: started with the API's own reads, so that a change does not
  * wait a round trip more for the policy of the function it targets (DESIGN §3: independent reads
  * run in parallel). A read that planning turns out not to need is dropped.
  */
-export type PolicyPrefetch = ReadonlyMap<string, Promise<PolicyRead>>;
+export type PolicyPrefetch = ReadonlyMap<string, Promise<Settled<FunctionPolicyState | undefined>>>;
 
 /** What planning needs to know beyond the API itself, read before the plan is made. */
 export interface PermissionReadState {
@@ -84,13 +82,13 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
     };
   }
 
-  async function readPolicy(target: { functionArn: string; qualifier?: string }): Promise<PolicyRead> {
+  async function readPolicy(target: { functionArn: string; qualifier?: string }): Promise<FunctionPolicyState | undefined> {
     try {
-      return { policy: await lambda.getPolicy(target.functionArn, target.qualifier) };
+      return await lambda.getPolicy(target.functionArn, target.qualifier);
     } catch (error) {
       // A function that is gone has no policy to keep in step; AddPermission reports it if needed.
-      if (error instanceof DomainError && error.kind === 'not-found') return { policy: undefined };
-      return { error };
+      if (error instanceof DomainError && error.kind === 'not-found') return undefined;
+      throw error;
     }
   }
 
@@ -103,9 +101,8 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
       await Promise.all(
         targets.map(async (target) => {
           const key = policyKey(target.functionArn, target.qualifier);
-          const read = await (prefetched?.get(key) ?? readPolicy(target));
-          if ('error' in read) throw read.error;
-          return [key, read.policy] as const;
+          const early = prefetched?.get(key);
+          return [key, early ? await unsettle(early) : await readPolicy(target)] as const;
         }),
       ),
     );
@@ -121,7 +118,7 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
       const apiAccountId = await lambda.accountId();
       const need = permissionNeedOf(integration, { apiId, apiAccountId, apiRegion: region, scope, routeKey });
       if (need?.kind !== 'function' || !(await lambda.canManage(need.accountId))) return new Map();
-      return new Map([[policyKey(need.functionArn, need.qualifier), readPolicy(need)]]);
+      return new Map([[policyKey(need.functionArn, need.qualifier), settle(readPolicy(need))]]);
     },
 
     /**

@@ -7,6 +7,8 @@ import { validateRouteKey } from '../domain/integration-rules.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
 import {
   DEFAULT_ROUTE_RESPONSE_KEY,
+  NEW_INTEGRATION,
+  NEW_ROUTE,
   TWO_WAY_SELECTION_EXPRESSION,
   planRouteIntegration,
   planRouteUnbind,
@@ -18,7 +20,7 @@ import type { PlanStep } from '../domain/plan.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
-import { readRouteState, requireRoute, type RouteStateWithApi } from './route-state.js';
+import { readRouteState, requireRoute, type ExpectedIds, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
   apiId: string;
@@ -82,7 +84,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           apiId,
           routeKey,
           request: intent,
-          read: () => readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration),
+          read: (after) => readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, after && idsAfterPut(after)),
           // The route's current integration is checked too: a PUT repairs a missing permission.
           plan: (state) =>
             permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId]).steps,
@@ -104,8 +106,9 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           apiId,
           routeKey,
           request: {},
-          read: async () => {
-            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind);
+          read: async (after) => {
+            // Unbound afterwards: only the route's responses are expected.
+            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after && { routeId: after.before.route?.routeId });
             requireRoute(state);
             return state;
           },
@@ -132,14 +135,26 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     routeKey: string,
     apiGatewaySteps: (state: RouteState) => PlanStep[],
     desiredIntegration?: Integration | DesiredRouteIntegration['integration'],
+    expected?: ExpectedIds,
   ): Promise<RouteChangeState> {
     const [state, prefetched] = await Promise.all([
-      readRouteState(apiGateway, apiId, routeKey),
+      readRouteState(apiGateway, apiId, routeKey, expected),
       desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
     ]);
     const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched);
     return { ...state, permissions: read };
   }
+}
+
+/**
+ * Where a PUT leaves the route: on the route it had or the one it created, bound to the integration
+ * it created or (updated in place) the one it had.
+ */
+function idsAfterPut({ before, createdIds }: { before: RouteState; createdIds: ReadonlyMap<string, string> }): ExpectedIds {
+  return {
+    routeId: before.route?.routeId ?? createdIds.get(NEW_ROUTE),
+    integrationId: createdIds.get(NEW_INTEGRATION) ?? before.integration?.integrationId,
+  };
 }
 
 /**

@@ -220,7 +220,7 @@ t.test('a function in another account: with no role, unverifiable with the call 
   t.match((await report(withRole)).items, [{ status: 'ok' }]);
 });
 
-t.test("the target function's policy is read alongside the API, before the change and after it", async (t) => {
+t.test("the target function's policy, and after the change the responses, are read alongside the API", async (t) => {
   const ctx = await buildTestApp(t);
   ctx.fake.seedFunction({ name: 'chat' });
   // A slow GetApi makes the overlap plain: a policy read that waited for the API's reads would
@@ -237,4 +237,9 @@ t.test("the target function's policy is read alongside the API, before the chang
     t.ok(policy.receivedAt < api.answeredAt!, `GetPolicy #${index + 1} was sent while GetApi #${index + 1} was still unanswered`);
   });
   t.equal(gatewireSids(ctx, 'chat').length, 1, 'the permission was added');
+  // After the change, the new route's and integration's responses are read alongside the API too:
+  // the change's own writes say which ids to read.
+  const responses = ctx.fake.calls.filter((call) => call.operation === 'GetIntegrationResponses' || call.operation === 'GetRouteResponses');
+  t.equal(responses.length, 2, 'the responses of the new route and integration, read once each');
+  for (const call of responses) t.ok(call.receivedAt < getApis[1]!.answeredAt!, `${call.operation} was sent while the second GetApi was unanswered`);
 });
