@@ -327,6 +327,7 @@ t.test('Swagger UI and the OpenAPI document are served through the handler (imag
   const script = await invoke(lambda, restApiEvent({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' }));
   t.equal(script.statusCode, 200);
   t.equal(script.isBase64Encoded, false);
+  t.equal(script.headers['cache-control'], 'public, max-age=3600', 'browsers keep it for an hour');
   const icon = await invoke(lambda, httpApiEvent({ method: 'GET', url: '/docs/static/favicon-32x32.png' }));
   t.equal(icon.statusCode, 200);
   t.equal(icon.isBase64Encoded, true);
