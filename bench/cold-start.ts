@@ -24,7 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     build: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of every cold start into this directory (summarise one with
-    // `node bench/support/summarize-cpu-profile.mjs <file> dist/lambda/index.mjs.map`).
+    // `node bench/support/summarize-cpu-profile.mjs <file> dist/lambda`).
     'cpu-prof': { type: 'string' },
     // Measure the bundle already unpacked in this directory instead of dist/gatewire-lambda.zip.
     dir: { type: 'string' },

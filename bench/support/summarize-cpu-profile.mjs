@@ -1,24 +1,52 @@
-// node bench/support/summarize-cpu-profile.mjs <file.cpuprofile> <bundle.mjs.map> [rows]: self time of a
-// V8 CPU profile (bench/cold-start.ts --cpu-prof) by npm package or source folder, through the source map.
-import { readFileSync } from 'node:fs';
+// node bench/support/summarize-cpu-profile.mjs <file.cpuprofile> [bundle dir, default dist/lambda] [rows]
+//
+// Self time of a V8 CPU profile (bench/cold-start.ts --cpu-prof) by npm package or source folder.
+// Frames in the bundle (index.mjs and its chunks) are mapped back through each file's own source
+// map; Node's internals keep their module name. V8 counts compiling a lazily compiled function to
+// its caller, so some parse time shows up under the package that first calls it.
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-const [profFile, mapFile] = process.argv.slice(2);
-const prof = JSON.parse(readFileSync(profFile, 'utf8'));
-const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
-const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-const self = new Map();
-const dt = prof.timeDeltas; let total = 0;
-const counts = new Map();
-prof.samples.forEach((id, i) => { counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)); total += dt[i] ?? 0; });
-function pkgOf(node) {
-  const f = node.callFrame;
-  if (!f.url) return f.functionName || '(native)';
-  if (!f.url.endsWith('index.mjs')) return f.url.replace(/^.*\//, 'node:');
-  const e = map.findEntry(f.lineNumber, f.columnNumber);
-  const src = e?.originalSource ?? '?';
-  const m = src.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
-  return m ? m[1] : src.replace(/^.*\/src\//, 'src/');
+import { join } from 'node:path';
+
+const [profileFile, bundleDir = 'dist/lambda', rows = '40'] = process.argv.slice(2);
+if (!profileFile) {
+  console.error('usage: summarize-cpu-profile.mjs <file.cpuprofile> [bundle dir] [rows]');
+  process.exit(2);
 }
-for (const [id, us] of counts) { const k = pkgOf(byId.get(id)); self.set(k, (self.get(k) ?? 0) + us); }
-console.log('total ms', (total/1000).toFixed(1));
-for (const [k, us] of [...self].sort((a,b)=>b[1]-a[1]).slice(0, Number(process.argv[4] ?? 40))) console.log((us/1000).toFixed(1).padStart(7), k);
+const profile = JSON.parse(readFileSync(profileFile, 'utf8'));
+
+/** The bundle file's source map, by its path relative to the bundle (the profile has the unpacked copy's URL). */
+const maps = new Map();
+function sourceMapOf(url) {
+  const relative = /\/(chunks\/[^/]+\.mjs|index\.mjs)$/.exec(url)?.[1];
+  if (relative === undefined) return undefined;
+  if (!maps.has(relative)) {
+    const mapFile = join(bundleDir, `${relative}.map`);
+    maps.set(relative, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined);
+  }
+  return maps.get(relative);
+}
+
+function ownerOf(callFrame) {
+  if (!callFrame.url) return callFrame.functionName || '(native)';
+  if (!callFrame.url.endsWith('.mjs')) return callFrame.url.startsWith('node:') ? callFrame.url : `file ${callFrame.url}`;
+  const source = sourceMapOf(callFrame.url)?.findEntry(callFrame.lineNumber, callFrame.columnNumber)?.originalSource;
+  if (source === undefined) return '(bundle, unmapped)';
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(source);
+  return pkg ? pkg[1] : source.replace(/^.*\/src\//, 'src/');
+}
+
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const selfMicros = new Map();
+let totalMicros = 0;
+profile.samples.forEach((id, index) => {
+  const micros = profile.timeDeltas[index] ?? 0;
+  const owner = ownerOf(nodes.get(id).callFrame);
+  selfMicros.set(owner, (selfMicros.get(owner) ?? 0) + micros);
+  totalMicros += micros;
+});
+
+console.log(`total ${(totalMicros / 1000).toFixed(1)} ms`);
+for (const [owner, micros] of [...selfMicros].sort((a, b) => b[1] - a[1]).slice(0, Number(rows))) {
+  console.log(`${(micros / 1000).toFixed(1).padStart(7)} ${owner}`);
+}
