@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { createLambdaHandler, type LambdaHandler } from './lambda-handler.js';
+import { settle } from './services/settled.js';
 
 /**
  * A change still pending after this long was cut off: a Lambda invocation lasts 15 minutes at
@@ -30,10 +31,7 @@ async function init(): Promise<LambdaHandler> {
   }
   const deps = await createDependencies(config);
   // Independent of building the app, so it runs meanwhile (the cold start waits for the longer).
-  const interrupted = deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS)).then(
-    (count) => ({ count }),
-    (error: unknown) => ({ error }),
-  );
+  const interrupted = settle(deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS)));
   const { app, handler } = await createLambdaHandler({
     config,
     services: deps.services,
@@ -45,8 +43,8 @@ async function init(): Promise<LambdaHandler> {
   if ('error' in outcome) {
     // Not fatal: /readyz and the change path report a store that does not answer.
     app.log.error({ err: outcome.error }, 'could not mark interrupted audit records');
-  } else if (outcome.count > 0) {
-    app.log.warn({ interrupted: outcome.count }, 'audit records left pending by an earlier crash are now marked interrupted');
+  } else if (outcome.value > 0) {
+    app.log.warn({ interrupted: outcome.value }, 'audit records left pending by an earlier crash are now marked interrupted');
   }
   return handler;
 }
