@@ -2,7 +2,7 @@
 // Fastify option lives here, so that tests exercise production settings. Never calls ready().
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from './config.js';
+import { MAX_WAIT_MS, type Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
 import { installIdempotency } from './plugins/idempotency.js';
@@ -11,6 +11,8 @@ import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
 import { bulkRoutes } from './routes/bulk-routes.js';
+import { createChangeAnswers } from './routes/change-answer.js';
+import { changeRoutes } from './routes/changes.js';
 import { driftRoutes } from './routes/drift.js';
 import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
@@ -22,7 +24,8 @@ import type { DriftService } from './services/drift-service.js';
 import type { IdempotencyService } from './services/idempotency-service.js';
 import type { IntegrationService } from './services/integration-service.js';
 import type { PermissionService } from './services/permission-service.js';
-import type { AuditStore } from './services/ports.js';
+import type { ChangeService } from './services/change-service.js';
+import type { AuditStore, ContinuationPort } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
 import type { BulkApplyService } from './services/bulk-apply-service.js';
 import { COMPONENT_SCHEMAS } from './schemas/components.js';
@@ -37,6 +40,9 @@ export interface AppServices {
   permissions: PermissionService;
   idempotency: IdempotencyService;
   drift: DriftService;
+  changes: ChangeService;
+  /** Where a change handed over at the end of a Lambda invocation goes on. */
+  continuation: ContinuationPort;
 }
 
 /** Registers routes or hooks on the app, like a Fastify plugin without encapsulation. */
@@ -55,7 +61,7 @@ export interface AppExtras {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'logLevel' | 'auth' | 'rateLimit'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'logLevel' | 'auth' | 'rateLimit' | 'awsTimeoutMs'> & { changes: Pick<Config['changes'], 'waitMs'> };
   services: AppServices;
   auditStore: AuditStore;
   /**
@@ -103,8 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger,
     bodyLimit: deps.config.bodyLimitBytes,
     requestIdHeader: deps.trustRequestIdHeader || deps.runtime === 'lambda' ? 'x-request-id' : false,
-    // Explicit server timeouts: a slow client cannot hold a socket forever.
-    connectionTimeout: 60_000,
+    // Explicit server timeouts: a slow client cannot hold a socket forever, and none cuts a socket
+    // while an answer is due: a change answers (at worst 202) within MAX_WAIT_MS.
+    connectionTimeout: MAX_WAIT_MS + 10_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 120_000,
     routerOptions: { maxParamLength: 512 },
@@ -125,14 +132,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // After authentication: a key is claimed only once the caller is known and allowed.
   installIdempotency(app, { idempotency: deps.services.idempotency });
   await app.register(healthRoutes, { auditStore: deps.auditStore });
+  const answerChange = createChangeAnswers({
+    changes: deps.services.changes,
+    continuation: deps.services.continuation,
+    defaultWaitMs: deps.config.changes.waitMs,
+    maxWaitMs: MAX_WAIT_MS,
+    // Lambda: room for the step in flight at the bound (one AWS call) and the hand-over.
+    lambdaMarginMs: deps.config.awsTimeoutMs + 2_000,
+  });
   await app.register(
     async (v1) => {
       await v1.register(apiRoutes, { apis: deps.services.apis });
-      await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations });
-      await v1.register(bulkRoutes, { bulk: deps.services.bulk });
-      await v1.register(integrationRoutes, { integrations: deps.services.integrations });
-      await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations });
-      await v1.register(permissionRoutes, { permissions: deps.services.permissions });
+      await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations, answerChange });
+      await v1.register(bulkRoutes, { bulk: deps.services.bulk, answerChange });
+      await v1.register(integrationRoutes, { integrations: deps.services.integrations, answerChange });
+      await v1.register(integrationResponseRoutes, { integrations: deps.services.integrations, answerChange });
+      await v1.register(permissionRoutes, { permissions: deps.services.permissions, answerChange });
+      await v1.register(changeRoutes, { changes: deps.services.changes });
       await v1.register(driftRoutes, { drift: deps.services.drift });
       await v1.register(auditRoutes, { audit: deps.services.audit });
     },

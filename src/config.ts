@@ -6,6 +6,9 @@ import * as Value from 'typebox/value';
 import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 
+/** The longest a caller may wait for a change (`Prefer: wait`): below the server's idle-socket timeout (app.ts). */
+export const MAX_WAIT_MS = 50_000;
+
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
@@ -37,7 +40,15 @@ const ConfigSchema = Type.Object({
   GATEWIRE_DEPLOYMENT_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }),
   // Idempotency-Key lifetime: at least a minute (a key must outlive its request), at most 30 days.
   GATEWIRE_IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400 }),
+  // Durable changes (DESIGN §3). The wait bound stays below API Gateway's 29 s and the server's
+  // socket timeouts (app.ts); a dead owner's change is final within lease + sweep interval + its undo.
+  GATEWIRE_WAIT_MS: Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, default: 25_000 }),
+  GATEWIRE_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 8_000 }),
+  GATEWIRE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2_000 }),
+  GATEWIRE_CHANGE_DEADLINE_MS: Type.Integer({ minimum: 1_000, maximum: 24 * 3_600_000, default: 600_000 }),
+  GATEWIRE_SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 15_000 }),
 });
+
 
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +81,15 @@ export interface Config {
   deploymentIntervalMs: number;
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotencyTtlSeconds: number;
+  /** Durable changes (DESIGN §3): how long a caller waits by default, and how owners and recovery are timed. */
+  changes: {
+    waitMs: number;
+    leaseMs: number;
+    sweepIntervalMs: number;
+    deadlineMs: number;
+    /** SIGTERM: how long running changes may finish before they are handed over. */
+    shutdownDrainMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -128,6 +148,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     rateLimit: { max: raw.GATEWIRE_RATE_LIMIT_MAX, windowMs: raw.GATEWIRE_RATE_LIMIT_WINDOW_MS },
     deploymentIntervalMs: raw.GATEWIRE_DEPLOYMENT_INTERVAL_MS,
     idempotencyTtlSeconds: raw.GATEWIRE_IDEMPOTENCY_TTL_SECONDS,
+    changes: Object.freeze({
+      waitMs: raw.GATEWIRE_WAIT_MS,
+      leaseMs: raw.GATEWIRE_LEASE_MS,
+      sweepIntervalMs: raw.GATEWIRE_SWEEP_INTERVAL_MS,
+      deadlineMs: raw.GATEWIRE_CHANGE_DEADLINE_MS,
+      shutdownDrainMs: raw.GATEWIRE_SHUTDOWN_DRAIN_MS,
+    }),
   });
 }
 

@@ -1,5 +1,7 @@
 // The composition root: the only place that builds adapters (AWS clients, audit store, locks)
 // and hands them to the services. Everything it opens, close() closes.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from './config.js';
 import { createAuditDatabase, createPostgresPool } from './audit/database.js';
@@ -14,23 +16,33 @@ import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
 import { createLambdaAdapter } from './aws/lambda.js';
+import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-continuation.js';
 import { createStsAdapter } from './aws/sts.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
 import { createAuditService } from './services/audit-service.js';
 import { createBulkApplyService } from './services/bulk-apply-service.js';
-import { createChangeRunner } from './services/change-runner.js';
+import { ChangeKinds, createChangeRunner } from './services/change-runner.js';
+import { createChangeRecovery, type ChangeRecovery } from './services/change-recovery.js';
+import { createChangeService } from './services/change-service.js';
+import { ChangeTracker } from './services/change-tracker.js';
 import { createDriftService } from './services/drift-service.js';
 import { createIdempotencyService } from './services/idempotency-service.js';
 import { createIntegrationService } from './services/integration-service.js';
 import { createPermissionPlanner } from './services/permission-planner.js';
 import { createPermissionService } from './services/permission-service.js';
-import type { ApiLock, AuditStore, Clock, IdempotencyStore, IdGenerator } from './services/ports.js';
+import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 
 export interface Dependencies {
   services: AppServices;
   auditStore: AuditStore;
+  /** Takes over changes whose owner died or handed them over (server.ts starts its sweep). */
+  recovery: ChangeRecovery;
+  /** The changes this instance runs (server.ts hands them over at shutdown). */
+  tracker: ChangeTracker;
+  /** This instance's name as an owner of changes. */
+  owner: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +56,12 @@ export interface DependencyOverrides {
   audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
   clock?: Clock;
   ids?: IdGenerator;
+  /** Tests: the name of this instance as an owner of changes. */
+  owner?: string;
+  /** Tests: where a handed-over Lambda change goes on; default: by runtime. */
+  continuation?: ContinuationPort;
+  /** Lambda: the function (ARN with its qualifier) running now, for continuations. */
+  currentFunction?: () => string | undefined;
 }
 
 /** Opens the audit database named in config and brings its schema up to date. */
@@ -85,7 +103,11 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     callLog,
   });
   const audit = overrides.audit ?? (await openAuditStore(config));
-  const apiGateway = createApiGatewayAdapter(clients.apiGateway, { deployments: { intervalMs: config.deploymentIntervalMs } });
+  const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
+    deployments: { intervalMs: config.deploymentIntervalMs },
+    createClient: clients.apiGatewayCreates,
+    createThrottledAttempts: config.awsMaxAttempts,
+  });
   const lambda = createLambdaAdapter(clients.lambda, {
     ...(config.accountId ? { accountId: config.accountId } : {}),
     sts: createStsAdapter(clients.sts),
@@ -94,27 +116,65 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   });
   const permissions = createPermissionPlanner({ lambda, scope: config.permissionScope, region: config.region });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
-  const runChange = createChangeRunner({
+  const auditStore = redactingAuditStore(audit.store);
+  // Unique per process start: a restarted instance must not renew the leases of its former self.
+  const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  const tracker = new ChangeTracker();
+  const kinds = new ChangeKinds();
+  const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
+  let recovery: ChangeRecovery | undefined;
+  const runner = createChangeRunner({
     apiGateway,
     lambda,
-    auditStore: redactingAuditStore(audit.store),
+    auditStore,
     apiLock: audit.lock,
     callLog,
     clock,
     ids,
+    owner,
+    leaseMs,
+    deadlineMs,
+    tracker,
+    recoverOrphans: (apiId) => recovery!.recoverOrphans(apiId),
   });
+  recovery = createChangeRecovery({
+    apiGateway,
+    lambda,
+    auditStore,
+    apiLock: audit.lock,
+    callLog,
+    clock,
+    owner,
+    leaseMs,
+    tracker,
+    kinds,
+    runner: () => runner,
+    sweepIntervalMs,
+  });
+  const runChange = runner.runChange;
+  const continuation =
+    overrides.continuation ??
+    (config.runtime === 'lambda'
+      ? createLambdaContinuation(clients.lambda, overrides.currentFunction ?? (() => process.env['AWS_LAMBDA_FUNCTION_NAME']))
+      : SWEEP_CONTINUES_CHANGES);
 
   const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region });
 
   return {
     services: {
       apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region }),
-      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, kinds }),
+      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, kinds }),
       integrations: createIntegrationService({ apiGateway, permissions, runChange }),
       permissions: permissionService,
       drift: createDriftService({ apiGateway, auditStore: audit.store, permissions: permissionService }),
       audit: createAuditService({ auditStore: audit.store }),
+      changes: createChangeService({
+        auditStore,
+        // The estimate's floor: AWS's pace for API Gateway writes (or none when unpaced).
+        minSecondsPerStep: config.awsRateLimits.apiGateway ? 1 / config.awsRateLimits.apiGateway.perSecond : 0,
+      }),
+      continuation,
       idempotency: createIdempotencyService({
         store: audit.idempotency ?? createMemoryIdempotencyStore(),
         clock,
@@ -122,7 +182,11 @@ export async function createDependencies(config: Config, overrides: DependencyOv
       }),
     },
     auditStore: audit.store,
+    recovery,
+    tracker,
+    owner,
     async close() {
+      await recovery!.stop();
       clients.destroy();
       await audit.close?.();
     },

@@ -1,14 +1,36 @@
 // The Lambda handler factory: the same buildApp as the server, behind @fastify/aws-lambda.
 // src/lambda.ts calls it once per instance (init phase); tests call it with their own deps.
+// Besides API Gateway's events, the function takes two of its own (DESIGN §3, README
+// "Serverless"): a continuation, which takes over a change a previous invocation handed over at a
+// step boundary, and a sweep (e.g. an EventBridge schedule), which takes over what dead
+// invocations left.
 import awsLambdaFastify, { type LambdaResponse } from '@fastify/aws-lambda';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
+import { isContinuationEvent } from './aws/lambda-continuation.js';
 import { bundledDocs, sourceTreeDocsFiles, type DocsFiles } from './plugins/bundled-docs.js';
+import type { ChangeRecovery } from './services/change-recovery.js';
 
 export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader' | 'extras'> & {
   /** Where the OpenAPI document and Swagger UI's files are; default: the source tree's. */
   docsFiles?: DocsFiles;
+  /** Takes changes over: those handed to a continuation, and those a sweep finds. */
+  recovery: Pick<ChangeRecovery, 'resume' | 'sweepOnce' | 'setLog'>;
+  /** Filled with each invocation's function ARN (a continuation runs on the same version). */
+  invocation?: { functionArn?: string };
 };
+
+/** The context fields of a Lambda invocation the handler reads. */
+interface InvocationContext {
+  getRemainingTimeInMillis?: () => number;
+  invokedFunctionArn?: string;
+}
+
+/** A sweep: `{"gatewire":{"sweep":true}}`, or any EventBridge scheduled event. */
+function isSweepEvent(event: unknown): boolean {
+  const candidate = event as { gatewire?: { sweep?: unknown }; source?: unknown; 'detail-type'?: unknown } | null;
+  return candidate?.gatewire?.sweep === true || (candidate?.source === 'aws.events' && candidate['detail-type'] === 'Scheduled Event');
+}
 
 /** An API Gateway proxy event, REST API (v1) or HTTP API (v2); the adapter reads the rest. */
 export interface ProxyEvent {
@@ -33,7 +55,26 @@ export async function createLambdaHandler(deps: LambdaHandlerDeps): Promise<{ ap
   const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs } });
   const proxy = awsLambdaFastify<ProxyEvent>(app, { binaryMimeTypes: BINARY_MIME_TYPES });
   await app.ready();
-  const handler: LambdaHandler = (event, context) => proxy(withGatewayRequestId(event), context as never);
+  deps.recovery.setLog(app.log);
+  const margin = deps.config.awsTimeoutMs + 2_000;
+  const handler: LambdaHandler = async (event, context) => {
+    const invocation = (context ?? {}) as InvocationContext;
+    if (deps.invocation) deps.invocation.functionArn = invocation.invokedFunctionArn;
+    if (isContinuationEvent(event)) {
+      const { changeId, apiId } = event.gatewire.continueChange;
+      const remaining = invocation.getRemainingTimeInMillis?.() ?? 60_000;
+      const outcome = await deps.recovery.resume(changeId, apiId, { handOverAt: Date.now() + Math.max(0, remaining - margin) });
+      // Still not done when this invocation must end: once more, in another one.
+      if (outcome === 'handed-over') await deps.services.continuation.continueLater(changeId, apiId);
+      app.log.info({ changeId, outcome }, 'change continued');
+      return { statusCode: 200, body: JSON.stringify({ changeId, outcome }) } as LambdaResponse;
+    }
+    if (isSweepEvent(event)) {
+      const recovered = await deps.recovery.sweepOnce();
+      return { statusCode: 200, body: JSON.stringify({ recovered }) } as LambdaResponse;
+    }
+    return proxy(withGatewayRequestId(event), context as never);
+  };
   return { app, handler };
 }
 

@@ -6,13 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { createLambdaHandler, type LambdaHandler } from './lambda-handler.js';
-import { settle } from './services/settled.js';
-
-/**
- * A change still pending after this long was cut off: a Lambda invocation lasts 15 minutes at
- * most, so no instance can still be running it (DESIGN §3).
- */
-const INTERRUPTED_AFTER_MS = 16 * 60_000;
 
 /** The bundle ships the OpenAPI document and Swagger UI's static files here (scripts/build-lambda.mjs). */
 const BUNDLED_DOCS_FILES = {
@@ -29,23 +22,20 @@ async function init(): Promise<LambdaHandler> {
     if (error instanceof ConfigError) console.error(error.message);
     throw error;
   }
-  const deps = await createDependencies(config);
-  // Independent of building the app, so it runs meanwhile (the cold start waits for the longer).
-  const interrupted = settle(deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS)));
-  const { app, handler } = await createLambdaHandler({
+  // Each invocation says which function (and version) runs: a continuation goes to the same one.
+  const invocation: { functionArn?: string } = {};
+  const deps = await createDependencies(config, { currentFunction: () => invocation.functionArn ?? process.env['AWS_LAMBDA_FUNCTION_NAME'] });
+  // No sweep at init: the cold start stays short, and a change a dead invocation left is taken over
+  // by the next change to its API, by the scheduled sweep event, or by its continuation.
+  const { handler } = await createLambdaHandler({
     config,
     services: deps.services,
     auditStore: deps.auditStore,
+    recovery: deps.recovery,
+    invocation,
     // Run from the source tree (tsx), the handler finds them there.
     ...(existsSync(BUNDLED_DOCS_FILES.openApiDocument) ? { docsFiles: BUNDLED_DOCS_FILES } : {}),
   });
-  const outcome = await interrupted;
-  if ('error' in outcome) {
-    // Not fatal: /readyz and the change path report a store that does not answer.
-    app.log.error({ err: outcome.error }, 'could not mark interrupted audit records');
-  } else if (outcome.value > 0) {
-    app.log.warn({ interrupted: outcome.value }, 'audit records left pending by an earlier crash are now marked interrupted');
-  }
   return handler;
 }
 

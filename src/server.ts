@@ -1,5 +1,7 @@
-// Container entry: config → dependencies (audit migrations run here) → buildApp → listen.
-// SIGTERM/SIGINT close gracefully: in-flight changes finish and their records are finalised.
+// Container entry: config → dependencies (audit migrations run here) → buildApp → listen, and the
+// sweep that takes over changes whose owner died (DESIGN §3). SIGTERM/SIGINT close gracefully:
+// running changes may finish for GATEWIRE_SHUTDOWN_DRAIN_MS, then stop at a step boundary and are
+// handed over to another instance; their callers get 202 with the change's location.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { SERVER_EXTRAS } from './plugins/server-extras.js';
@@ -7,8 +9,8 @@ import { generateApiKey, hasCallerCredentials, hashApiKey } from './auth/credent
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { createDependencies } from './dependencies.js';
 
-/** A change still pending this long after it started was cut off by a crash (DESIGN §3). */
-const INTERRUPTED_AFTER_MS = 10 * 60_000;
+/** After the drain, how long hand-overs may take: the step in flight finishes first (one AWS call). */
+const HAND_OVER_GRACE_MS = 12_000;
 
 /**
  * First run: without caller credentials, the server binds to loopback only and accepts one admin
@@ -49,8 +51,9 @@ async function main(): Promise<void> {
   const deps = await createDependencies(config);
   const app = await buildApp({ config, services: deps.services, auditStore: deps.auditStore, extras: SERVER_EXTRAS });
 
-  const interrupted = await deps.auditStore.markInterrupted(new Date(Date.now() - INTERRUPTED_AFTER_MS));
-  if (interrupted > 0) app.log.warn({ interrupted }, 'audit records left pending by an earlier crash are now marked interrupted');
+  // What an earlier life of this instance (or any dead one) left is taken over now, then every few seconds.
+  deps.recovery.start(app.log);
+  void deps.recovery.sweepOnce().catch((error: unknown) => app.log.warn({ err: error }, 'first change recovery sweep failed'));
 
   // A request in flight at SIGTERM finishes, but its keep-alive socket would then hold close()
   // open until the client lets go (up to keepAliveTimeout): answer it with `Connection: close`.
@@ -60,11 +63,19 @@ async function main(): Promise<void> {
   });
 
   // Within the container's stop grace period (docker's default is 10 s; compose sets 40 s).
-  closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.changes.shutdownDrainMs + HAND_OVER_GRACE_MS + 5_000 }, async ({ signal, err }) => {
     closing = true;
     if (err) app.log.error({ err }, 'closing after an error');
-    else app.log.info({ signal }, 'closing');
-    await app.close();
+    else app.log.info({ signal, running: deps.tracker.size() }, 'closing');
+    // No new connections; requests in flight are answered (a change's caller at worst with 202).
+    const closed = app.close();
+    await deps.tracker.whenIdle(config.changes.shutdownDrainMs);
+    if (deps.tracker.size() > 0) {
+      app.log.info({ running: deps.tracker.size() }, 'handing the changes still running over to another instance');
+      deps.tracker.handOverAll();
+      await deps.tracker.whenIdle(HAND_OVER_GRACE_MS);
+    }
+    await closed;
     await deps.close();
   });
 

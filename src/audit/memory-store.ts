@@ -3,8 +3,9 @@
 // the shared contract suite holds both to the same semantics.
 import type { AuditRecord } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
-import type { AuditStore, Clock } from '../services/ports.js';
-import { encodeCursor, toAuditFilter, type AuditFilter } from './query.js';
+import type { JournalEntry } from '../domain/journal.js';
+import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
+import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
 import { finalToRowUpdate, pendingToRow, rowToRecord } from './row-mapping.js';
 import type { AuditRecordsTable } from './tables.js';
 
@@ -18,6 +19,7 @@ export interface MemoryAuditStore extends AuditStore {
 export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryAuditStore {
   const clock = options.clock ?? { now: () => new Date() };
   const rows = new Map<string, AuditRecordsTable>();
+  const journals = new Map<string, JournalEntry[]>();
   let unavailable = false;
   let closed = false;
 
@@ -44,7 +46,50 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
       rows.set(row.id, row);
     },
 
-    async finalize(id, final) {
+    async appendJournal(id, lease, entries) {
+      await available('commit the change journal');
+      ownedRow(id, lease.owner).lease_expires_at = canonicalTime(lease.expiresAt);
+      appendEntries(id, entries);
+    },
+
+    async renewLease(id, lease) {
+      await available('renew the change lease');
+      ownedRow(id, lease.owner).lease_expires_at = canonicalTime(lease.expiresAt);
+    },
+
+    async releaseLease(id, owner, entries) {
+      await available('hand the change over');
+      const row = ownedRow(id, owner);
+      appendEntries(id, entries);
+      row.owner = null;
+      row.lease_expires_at = null;
+    },
+
+    async takeOver(id, lease, now) {
+      await available('take the change over');
+      const row = rows.get(id);
+      if (row === undefined || row.status !== 'pending' || !(isTakeable(row, now.toISOString()) || row.owner === lease.owner)) return false;
+      row.owner = lease.owner;
+      row.lease_expires_at = canonicalTime(lease.expiresAt);
+      return true;
+    },
+
+    async listTakeable(now, limit) {
+      await available('list changes to take over');
+      return pendingRows()
+        .filter((row) => isTakeable(row, now.toISOString()))
+        .slice(0, limit)
+        .map(toPendingRef);
+    },
+
+    async listPending(apiId) {
+      await available('list pending changes');
+      return pendingRows()
+        .filter((row) => row.api_id === apiId)
+        .map(toPendingRef);
+    },
+
+    async finalize(id, final, options = {}) {
       const update = finalToRowUpdate(final, clock.now());
       await available('finalize the audit record');
       const row = rows.get(id);
@@ -52,13 +97,17 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
       if (row.status !== 'pending') {
         throw new DomainError('conflict', `audit record ${id} is already ${row.status}; it is finalised once`);
       }
+      if (options.owner !== undefined && row.owner !== options.owner) throw leaseLost(id);
+      appendEntries(id, options.journal ?? []);
       rows.set(id, { ...row, ...update });
     },
 
     async get(id) {
       await available('read the audit record');
       const row = rows.get(id);
-      return row === undefined ? undefined : rowToRecord(row);
+      if (row === undefined) return undefined;
+      const journal = journals.get(id);
+      return journal && journal.length > 0 ? { ...rowToRecord(row), journal: structuredClone(journal) } : rowToRecord(row);
     },
 
     async list(query) {
@@ -74,20 +123,6 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
         : { items };
     },
 
-    async markInterrupted(olderThan) {
-      await available('mark interrupted audit records');
-      const before = olderThan.toISOString();
-      const at = clock.now().toISOString();
-      let count = 0;
-      for (const row of rows.values()) {
-        if (row.status === 'pending' && row.occurred_at < before) {
-          rows.set(row.id, { ...row, status: 'interrupted', finalized_at: at });
-          count += 1;
-        }
-      }
-      return count;
-    },
-
     async ping() {
       await available('reach the audit database');
     },
@@ -101,9 +136,60 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
     },
 
     records() {
-      return [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(rowToRecord);
+      return [...rows.values()].sort(byId).map((row) => {
+        const journal = journals.get(row.id);
+        return journal && journal.length > 0 ? { ...rowToRecord(row), journal: structuredClone(journal) } : rowToRecord(row);
+      });
     },
   };
+
+  /** The pending row `owner` owns; lease-lost otherwise (taken over, released, or final). */
+  function ownedRow(id: string, owner: string): AuditRecordsTable {
+    const row = rows.get(id);
+    if (row === undefined || row.status !== 'pending' || row.owner !== owner) throw leaseLost(id);
+    return row;
+  }
+
+  function appendEntries(id: string, entries: readonly JournalEntry[]): void {
+    const journal = journals.get(id) ?? [];
+    for (const entry of entries) {
+      // The journal's primary key is (change, seq) in the database too.
+      if (journal.some((existing) => existing.seq === entry.seq)) {
+        throw new DomainError('audit-unavailable', 'audit store unavailable: could not commit the change journal', {
+          cause: new Error(`duplicate journal entry ${id}#${entry.seq}`),
+        });
+      }
+    }
+    journals.set(id, [...journal, ...structuredClone(entries)].sort((a, b) => a.seq - b.seq));
+  }
+
+  function pendingRows(): AuditRecordsTable[] {
+    return [...rows.values()].filter((row) => row.status === 'pending').sort(byId);
+  }
+}
+
+function byId(a: AuditRecordsTable, b: AuditRecordsTable): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** As the Kysely store's `takeable` (audit/store.ts): released, expired, or legacy and old. */
+function isTakeable(row: AuditRecordsTable, now: string): boolean {
+  if (row.status !== 'pending') return false;
+  if (row.owner === null && row.deadline_at !== null) return true;
+  if (row.lease_expires_at !== null && row.lease_expires_at < now) return true;
+  return row.deadline_at === null && row.occurred_at < legacyCutoff(now);
+}
+
+function toPendingRef(row: AuditRecordsTable): PendingChangeRef {
+  return {
+    id: row.id,
+    apiId: row.api_id,
+    ...(row.owner !== null && row.lease_expires_at !== null ? { lease: { owner: row.owner, expiresAt: row.lease_expires_at } } : {}),
+  };
+}
+
+function leaseLost(id: string): DomainError {
+  return new DomainError('lease-lost', `change ${id} is no longer this instance's: another instance took it over, or it is final`);
 }
 
 function matches(row: AuditRecordsTable, filter: AuditFilter): boolean {

@@ -76,3 +76,13 @@ function throwValidation(violations: { path: string; message: string }[]): never
     violations,
   });
 }
+
+/**
+ * Pending records written before changes had leases (no deadline) are taken over only once older
+ * than this: no change of those versions ran longer (a Lambda invocation ends at 15 minutes).
+ */
+export const LEGACY_PENDING_AFTER_MS = 16 * 60_000;
+
+export function legacyCutoff(now: string): string {
+  return new Date(Date.parse(now) - LEGACY_PENDING_AFTER_MS).toISOString();
+}

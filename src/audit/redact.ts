@@ -3,9 +3,10 @@
 // every audit store in redactingAuditStore, so the change runner (which may not import audit/,
 // DESIGN §8) and any later writer are covered alike. The plan and the before/after states are
 // redacted too: they carry the same fields as the request (e.g. a static Authorization mapping).
+import { REDACTED_VALUE } from '../domain/journal.js';
 import type { AuditStore } from '../services/ports.js';
 
-export const REDACTED = '[redacted]';
+export const REDACTED = REDACTED_VALUE;
 
 // Compared after lower-casing and dropping '-' and '_', so `x-api-key`, `api_key`, `apiKey`
 // and `X-Api-Key` are one name.
@@ -81,7 +82,13 @@ export function redactingAuditStore(store: AuditStore): AuditStore {
   return {
     get: (id) => store.get(id),
     list: (query) => store.list(query),
-    markInterrupted: (olderThan) => store.markInterrupted(olderThan),
+    // Journal entries hold step ids, operations, AWS request ids, created ids and error names: no values.
+    appendJournal: (id, lease, entries) => store.appendJournal(id, lease, entries),
+    renewLease: (id, lease) => store.renewLease(id, lease),
+    releaseLease: (id, owner, entries) => store.releaseLease(id, owner, entries),
+    takeOver: (id, lease, now) => store.takeOver(id, lease, now),
+    listTakeable: (now, limit) => store.listTakeable(now, limit),
+    listPending: (apiId) => store.listPending(apiId),
     ping: () => store.ping(),
     close: () => store.close(),
     appendPending: (record) =>
@@ -91,6 +98,8 @@ export function redactingAuditStore(store: AuditStore): AuditStore {
         plan: redactSecrets(record.plan),
         before: redactSecrets(record.before),
       }),
-    finalize: (id, final) => store.finalize(id, { ...final, after: redactSecrets(final.after) }),
+    // The kept answer is redacted like the rest of the record (GET /v1/changes/{id} serves it).
+    finalize: (id, final, options) =>
+      store.finalize(id, { ...final, after: redactSecrets(final.after), ...(final.result ? { result: redactSecrets(final.result) } : {}) }, options),
   };
 }

@@ -1,10 +1,13 @@
 // Audit record <-> database row. Shared by the Kysely store and the in-memory store, so both
 // have exactly the same round-trip semantics (JSON text, canonical ISO times, absent fields).
-import type { Actor, AuditFinal, AuditRecord, AuditStatus, PendingAudit } from '../domain/audit.js';
+import type { Actor, AuditFinal, AuditRecord, AuditStatus, PendingAudit, PendingChange } from '../domain/audit.js';
+import type { JournalEntry } from '../domain/journal.js';
 import { canonicalTime } from './query.js';
-import type { AuditRecordsTable } from './tables.js';
+import type { AuditRecordsTable, ChangeJournalTable } from './tables.js';
 
-export function pendingToRow(record: PendingAudit): AuditRecordsTable {
+/** A pending change's row: with its lease and deadline (a bare PendingAudit, from older callers and tests, has neither). */
+export function pendingToRow(record: PendingAudit | PendingChange): AuditRecordsTable {
+  const change = 'lease' in record ? record : undefined;
   return {
     id: record.id,
     occurred_at: canonicalTime(record.occurredAt),
@@ -26,12 +29,26 @@ export function pendingToRow(record: PendingAudit): AuditRecordsTable {
     leftovers_json: null,
     duration_ms: null,
     finalized_at: null,
+    owner: change?.lease.owner ?? null,
+    lease_expires_at: change ? canonicalTime(change.lease.expiresAt) : null,
+    deadline_at: change ? canonicalTime(change.deadlineAt) : null,
+    result_json: null,
+    known_json: toJson(change?.known),
   };
 }
 
 export type FinalRowUpdate = Pick<
   AuditRecordsTable,
-  'status' | 'after_json' | 'aws_calls_json' | 'error_json' | 'leftovers_json' | 'duration_ms' | 'finalized_at'
+  | 'status'
+  | 'after_json'
+  | 'aws_calls_json'
+  | 'error_json'
+  | 'leftovers_json'
+  | 'duration_ms'
+  | 'finalized_at'
+  | 'owner'
+  | 'lease_expires_at'
+  | 'result_json'
 > &
   Partial<Pick<AuditRecordsTable, 'integration_id'>>;
 
@@ -47,6 +64,10 @@ export function finalToRowUpdate(final: AuditFinal, finalizedAt: Date): FinalRow
     // An integer column: a fractional duration from performance.now() would fail on Postgres.
     duration_ms: Math.round(final.durationMs),
     finalized_at: finalizedAt.toISOString(),
+    // A final record has no owner: nobody runs it any more.
+    owner: null,
+    lease_expires_at: null,
+    result_json: toJson(final.result),
   };
 }
 
@@ -72,7 +93,20 @@ export function rowToRecord(row: AuditRecordsTable): AuditRecord {
   if (row.error_json !== null) record.error = fromJson(row.error_json) as AuditRecord['error'];
   if (row.leftovers_json !== null) record.leftovers = fromJson(row.leftovers_json) as string[];
   if (row.duration_ms !== null) record.durationMs = Number(row.duration_ms);
+  if (row.owner !== null && row.lease_expires_at !== null) record.lease = { owner: row.owner, expiresAt: row.lease_expires_at };
+  if (row.deadline_at !== null) record.deadlineAt = row.deadline_at;
+  if (row.result_json !== null) record.result = fromJson(row.result_json) as AuditRecord['result'];
+  if (row.known_json !== null) record.known = fromJson(row.known_json) as AuditRecord['known'];
+  if (row.finalized_at !== null) record.finishedAt = row.finalized_at;
   return record;
+}
+
+export function journalToRow(changeId: string, entry: JournalEntry): ChangeJournalTable {
+  return { change_id: changeId, seq: entry.seq, at: canonicalTime(entry.at), owner: entry.owner, entry_json: JSON.stringify(entry) };
+}
+
+export function rowToJournal(row: Pick<ChangeJournalTable, 'entry_json'>): JournalEntry {
+  return JSON.parse(row.entry_json) as JournalEntry;
 }
 
 // SQL NULL stands for undefined; JSON `null` stays null.

@@ -1,12 +1,14 @@
 // AuditStore over Kysely: one code path for SQLite and PostgreSQL. Database failures become
 // DomainError('audit-unavailable') so the change runner can fail closed (503, no AWS call).
-import { sql, type Kysely } from 'kysely';
-import type { AuditPage, AuditRecord } from '../domain/audit.js';
+import { PostgresAdapter, sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { AuditPage, AuditRecord, ChangeLease } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
+import type { JournalEntry } from '../domain/journal.js';
 import { guard } from './guard.js';
-import type { AuditStore, Clock } from '../services/ports.js';
-import { canonicalTime, encodeCursor, toAuditFilter, type AuditFilter } from './query.js';
-import { finalToRowUpdate, pendingToRow, rowToRecord } from './row-mapping.js';
+import { journaledUpdate } from './journaled-update.js';
+import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
+import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
+import { finalToRowUpdate, journalToRow, pendingToRow, rowToJournal, rowToRecord } from './row-mapping.js';
 import type { AuditDatabase } from './tables.js';
 
 export interface KyselyAuditStoreOptions {
@@ -14,11 +16,20 @@ export interface KyselyAuditStoreOptions {
   clock?: Clock;
 }
 
+/** Whether the database is PostgreSQL (one-statement journal writes, audit/journaled-update.ts). */
+function isPostgres(db: AuditDb): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
 type AuditDb = Kysely<AuditDatabase>;
 
 export function createKyselyAuditStore(db: AuditDb, options: KyselyAuditStoreOptions = {}): AuditStore {
   const clock = options.clock ?? { now: () => new Date() };
+  const postgres = isPostgres(db);
   let closed: Promise<void> | undefined;
+  /** The pending record `owner` owns, as an update to make (lease-lost when it matches nothing). */
+  const owned = (id: string, owner: string) => (db: AuditDb) =>
+    db.updateTable('audit_records').where('id', '=', id).where('owner', '=', owner).where('status', '=', 'pending');
 
   return {
     async appendPending(record) {
@@ -26,28 +37,56 @@ export function createKyselyAuditStore(db: AuditDb, options: KyselyAuditStoreOpt
       await guard('append the pending audit record', () => insertRecord(db, row));
     },
 
-    async finalize(id, final) {
+    appendJournal: (id, lease, entries) =>
+      guard('commit the change journal', async () => {
+        const renew = (db: AuditDb) => owned(id, lease.owner)(db).set({ lease_expires_at: canonicalTime(lease.expiresAt) });
+        if (!(await journaledUpdate(db, postgres, renew, id, entries))) throw leaseLost(id);
+      }),
+
+    renewLease: (id, lease) => guard('renew the change lease', () => renewOwnLease(db, id, lease)),
+
+    releaseLease: (id, owner, entries) =>
+      guard('hand the change over', async () => {
+        const release = (db: AuditDb) => owned(id, owner)(db).set({ owner: null, lease_expires_at: null });
+        if (!(await journaledUpdate(db, postgres, release, id, entries))) throw leaseLost(id);
+      }),
+
+    takeOver: (id, lease, now) => guard('take the change over', () => takeOverChange(db, id, lease, now.toISOString())),
+
+    listTakeable: (now, limit) => guard('list changes to take over', () => selectTakeable(db, now.toISOString(), limit)),
+
+    listPending: (apiId) => guard('list pending changes', () => selectPendingOfApi(db, apiId)),
+
+    async finalize(id, final, options = {}) {
       const update = finalToRowUpdate(final, clock.now());
       await guard('finalize the audit record', async () => {
-        if (await finalizePending(db, id, update)) return;
-        // Nothing updated: say why (a bug in the caller either way, never retried).
+        // `status = 'pending'` makes pending -> final a compare-and-set: a record is finalised
+        // exactly once even if two callers race; `owner` keeps a change another instance took
+        // over from being finalised by the one that lost it.
+        const finalize = (db: AuditDb) => {
+          const pending = db.updateTable('audit_records').set(update).where('id', '=', id).where('status', '=', 'pending');
+          return options.owner === undefined ? pending : pending.where('owner', '=', options.owner);
+        };
+        if (await journaledUpdate(db, postgres, finalize, id, options.journal ?? [])) return;
+        // Nothing updated: say why (a bug in the caller, or another instance owns it now).
         const current = await selectRecord(db, id);
         if (current === undefined) throw new DomainError('not-found', `audit record ${id} does not exist`);
+        if (current.status === 'pending') throw leaseLost(id);
         throw new DomainError('conflict', `audit record ${id} is already ${current.status}; it is finalised once`);
       });
     },
 
-    get: (id) => guard('read the audit record', () => selectRecord(db, id)),
+    get: (id) =>
+      guard('read the audit record', async () => {
+        const record = await selectRecord(db, id);
+        if (record === undefined) return undefined;
+        const journal = await selectJournal(db, id);
+        return journal.length > 0 ? { ...record, journal } : record;
+      }),
 
     async list(query) {
       const filter = toAuditFilter(query);
       return guard('list audit records', () => listRecords(db, filter));
-    },
-
-    async markInterrupted(olderThan) {
-      const before = olderThan.toISOString();
-      const at = clock.now().toISOString();
-      return guard('mark interrupted audit records', () => markPendingInterrupted(db, before, at));
     },
 
     ping: () => guard('reach the audit database', () => selectOne(db)),
@@ -66,20 +105,85 @@ async function insertRecord(db: AuditDb, row: ReturnType<typeof pendingToRow>): 
   await db.insertInto('audit_records').values(row).execute();
 }
 
-async function finalizePending(
-  db: AuditDb,
-  id: string,
-  update: ReturnType<typeof finalToRowUpdate>,
-): Promise<boolean> {
-  // `status = 'pending'` in the WHERE makes pending -> final a compare-and-set: a record is
-  // finalised exactly once even if two callers race.
+/** Renews the lease, only while `lease.owner` still owns the pending change. */
+async function renewOwnLease(db: AuditDb, id: string, lease: ChangeLease): Promise<void> {
   const result = await db
     .updateTable('audit_records')
-    .set(update)
+    .set({ lease_expires_at: canonicalTime(lease.expiresAt) })
     .where('id', '=', id)
+    .where('owner', '=', lease.owner)
     .where('status', '=', 'pending')
     .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw leaseLost(id);
+}
+
+async function selectJournal(db: AuditDb, id: string): Promise<JournalEntry[]> {
+  const rows = await db.selectFrom('change_journal').select('entry_json').where('change_id', '=', id).orderBy('seq').execute();
+  return rows.map(rowToJournal);
+}
+
+async function takeOverChange(db: AuditDb, id: string, lease: ChangeLease, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('audit_records')
+    .set({ owner: lease.owner, lease_expires_at: canonicalTime(lease.expiresAt) })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    // Released, expired, or its own (a change this instance stopped running, e.g. when the store
+    // did not answer): never one another instance renews.
+    .where((eb) => eb.or([...takeable(eb, now), eb('owner', '=', lease.owner)]))
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * A pending change nobody owns: released by its owner (a hand-over), its lease run out, or written
+ * before leases existed and older than any change of those versions can run (they ran for at most
+ * 16 minutes: a Lambda invocation's limit), so that a rolling upgrade never takes over a change an
+ * old instance still runs.
+ */
+function takeable(eb: ExpressionBuilder<AuditDatabase, 'audit_records'>, now: string) {
+  return [
+    eb.and([eb('owner', 'is', null), eb('deadline_at', 'is not', null)]),
+    eb('lease_expires_at', '<', now),
+    eb.and([eb('deadline_at', 'is', null), eb('occurred_at', '<', legacyCutoff(now))]),
+  ];
+}
+
+const PENDING_REF_COLUMNS = ['id', 'api_id', 'owner', 'lease_expires_at'] as const;
+
+function toPendingRef(row: { id: string; api_id: string; owner: string | null; lease_expires_at: string | null }): PendingChangeRef {
+  return {
+    id: row.id,
+    apiId: row.api_id,
+    ...(row.owner !== null && row.lease_expires_at !== null ? { lease: { owner: row.owner, expiresAt: row.lease_expires_at } } : {}),
+  };
+}
+
+async function selectTakeable(db: AuditDb, now: string, limit: number): Promise<PendingChangeRef[]> {
+  const rows = await db
+    .selectFrom('audit_records')
+    .select(PENDING_REF_COLUMNS)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or(takeable(eb, now)))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toPendingRef);
+}
+
+async function selectPendingOfApi(db: AuditDb, apiId: string): Promise<PendingChangeRef[]> {
+  const rows = await db
+    .selectFrom('audit_records')
+    .select(PENDING_REF_COLUMNS)
+    .where('status', '=', 'pending')
+    .where('api_id', '=', apiId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toPendingRef);
+}
+
+function leaseLost(id: string): DomainError {
+  return new DomainError('lease-lost', `change ${id} is no longer this instance's: another instance took it over, or it is final`);
 }
 
 async function selectRecord(db: AuditDb, id: string): Promise<AuditRecord | undefined> {
@@ -102,16 +206,6 @@ async function listRecords(db: AuditDb, filter: AuditFilter): Promise<AuditPage>
   const items = rows.slice(0, filter.limit).map(rowToRecord);
   const last = items.at(-1);
   return rows.length > filter.limit && last !== undefined ? { items, nextCursor: encodeCursor(last.id) } : { items };
-}
-
-async function markPendingInterrupted(db: AuditDb, olderThan: string, at: string): Promise<number> {
-  const result = await db
-    .updateTable('audit_records')
-    .set({ status: 'interrupted', finalized_at: at })
-    .where('status', '=', 'pending')
-    .where('occurred_at', '<', olderThan)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
 async function selectOne(db: AuditDb): Promise<void> {

@@ -25,8 +25,26 @@ export interface AuditRecordsTable {
   error_json: string | null;
   leftovers_json: string | null;
   duration_ms: number | null;
-  /** When the record left `pending` (final status or interrupted); not part of AuditRecord. */
+  /** When the record left `pending` (final status or interrupted). */
   finalized_at: string | null;
+  /** The instance running the pending change; NULL once released (or final). Migration 0002. */
+  owner: string | null;
+  /** Until when the owner holds the change unless it renews; ISO text. */
+  lease_expires_at: string | null;
+  deadline_at: string | null;
+  /** The answer (status, body, headers) as JSON text, once final. */
+  result_json: string | null;
+  /** What the owner knew when it planned (domain/audit.ts KnownAtPlanning), JSON text. */
+  known_json: string | null;
+}
+
+/** One journal entry of a change (domain/journal.ts), numbered by its writer. Migration 0002. */
+export interface ChangeJournalTable {
+  change_id: string;
+  seq: number;
+  at: string;
+  owner: string;
+  entry_json: string;
 }
 
 /**
@@ -46,5 +64,6 @@ export interface IdempotencyKeysTable {
 
 export interface AuditDatabase {
   audit_records: AuditRecordsTable;
+  change_journal: ChangeJournalTable;
   idempotency_keys: IdempotencyKeysTable;
 }

@@ -32,7 +32,7 @@ import type {
 } from '../domain/model.js';
 import type { ApiGatewayPort } from '../services/ports.js';
 import { createDeploymentPacer, DEFAULT_DEPLOYMENT_INTERVAL_MS, DEFAULT_DEPLOYMENT_RETRIES, type DeploymentPacerOptions } from './deployment-pacer.js';
-import { sendWithConflictRetry } from './send.js';
+import { DEFAULT_CONFLICT_RETRY, sendCreate, sendWithConflictRetry } from './send.js';
 import {
   API_FIELDS,
   INTEGRATION_FIELDS,
@@ -49,6 +49,13 @@ const PAGE_SIZE = '500';
 export interface ApiGatewayAdapterOptions {
   /** Pacing of CreateDeployment (AWS: one per 5 s per account); defaults to AWS's interval and 3 retries. */
   deployments?: Partial<DeploymentPacerOptions>;
+  /**
+   * The client that sends creates of routes, integrations and responses: one that never retries
+   * (aws/clients.ts), so that a create whose answer was lost is not made twice. Defaults to `client`.
+   */
+  createClient?: ApiGatewayV2Client;
+  /** Attempts for a create that AWS throttled (default 4, the SDK's default maxAttempts). */
+  createThrottledAttempts?: number;
 }
 
 export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: ApiGatewayAdapterOptions = {}): ApiGatewayPort {
@@ -60,6 +67,9 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
   // Commands are typed per operation; the output is converted to wire names right after.
   const send = <T>(command: object): Promise<T> =>
     sendWithConflictRetry(() => client.send(command as never) as Promise<T>);
+  const createClient = options.createClient ?? client;
+  const createPolicy = { ...DEFAULT_CONFLICT_RETRY, throttledAttempts: options.createThrottledAttempts ?? 4 };
+  const create = <T>(command: object): Promise<T> => sendCreate(() => createClient.send(command as never) as Promise<T>, createPolicy);
 
   async function paginate<T>(
     fetchPage: (nextToken: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>,
@@ -98,7 +108,7 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
       return items.map(route);
     },
     async createRoute(apiId, fields) {
-      return route(await send<object>(new CreateRouteCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)));
+      return route(await create<object>(new CreateRouteCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)));
     },
     async updateRoute(apiId, routeId, fields) {
       return route(
@@ -121,7 +131,7 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
     },
     async createIntegration(apiId, fields) {
       return integration(
-        await send<object>(new CreateIntegrationCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)),
+        await create<object>(new CreateIntegrationCommand({ ApiId: apiId, ...toSdkNames(fields) } as never)),
       );
     },
     async updateIntegration(apiId, integrationId, fields) {
@@ -149,7 +159,7 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
     },
     async createIntegrationResponse(apiId, integrationId, fields) {
       return integrationResponse(
-        await send<object>(
+        await create<object>(
           new CreateIntegrationResponseCommand({
             ApiId: apiId,
             IntegrationId: integrationId,
@@ -187,7 +197,7 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
     },
     async createRouteResponse(apiId, routeId, routeResponseKey) {
       return routeResponse(
-        await send<object>(
+        await create<object>(
           new CreateRouteResponseCommand({ ApiId: apiId, RouteId: routeId, RouteResponseKey: routeResponseKey }),
         ),
       );

@@ -25,6 +25,11 @@ export interface AwsClientOptions {
 
 export interface AwsClients {
   apiGateway: ApiGatewayV2Client;
+  /**
+   * The same, without the SDK's retries: for creates, which a retry after a lost answer could make
+   * twice (aws/send.ts sendCreate retries only what AWS refused).
+   */
+  apiGatewayCreates: ApiGatewayV2Client;
   lambda: LambdaClient;
   /** GetCallerIdentity and AssumeRole (recorded in the audit call log like every AWS call). */
   sts: STSClient;
@@ -53,6 +58,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     requestHandler,
   };
   const apiGateway = new ApiGatewayV2Client(common);
+  const apiGatewayCreates = new ApiGatewayV2Client({ ...common, maxAttempts: 1 });
   const lambda = new LambdaClient(common);
   const sts = new STSClient(common);
   const extraLambdaClients: LambdaClient[] = [];
@@ -63,13 +69,16 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     if (limiter) addRateLimiterMiddleware(stack, limiter);
   };
   paced(apiGateway.middlewareStack, apiGatewayLimiter);
+  paced(apiGatewayCreates.middlewareStack, apiGatewayLimiter);
   paced(lambda.middlewareStack, lambdaLimiter);
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
+  addCallLogMiddleware(apiGatewayCreates.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
   // The account look-up and role assumptions are AWS calls of a change too.
   addCallLogMiddleware(sts.middlewareStack, 'sts', options.callLog);
   return {
     apiGateway,
+    apiGatewayCreates,
     lambda,
     sts,
     lambdaWithCredentials(credentials) {
@@ -81,6 +90,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     destroy() {
       apiGateway.destroy();
+      apiGatewayCreates.destroy();
       lambda.destroy();
       sts.destroy();
       for (const client of extraLambdaClients) client.destroy();

@@ -56,7 +56,18 @@ export function toDomainError(error: unknown): DomainError {
   }
   const kind = KIND_BY_NAME[name] ?? 'upstream';
   const message = failure.message && failure.message.length > 0 ? failure.message : `AWS answered ${name}`;
-  return new DomainError(kind, message, { aws, cause: error });
+  return new DomainError(kind, message, { aws, cause: error, outcomeUnknown: isOutcomeUnknown(failure) });
+}
+
+/**
+ * No answer (a timeout, a reset or refused connection: no HTTP status at all) or a server error:
+ * AWS may have done what was asked. A 4xx, throttling included, says it did not.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  const failure = (error ?? {}) as SdkFailure;
+  if (isThrottling(error)) return false;
+  const status = failure.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
 }
 
 /** True for API Gateway's and Lambda's "concurrent modification" 409s: the only 409s worth retrying. */

@@ -1,7 +1,13 @@
-// Audit records (DESIGN §5): append-only; the only update is pending -> final.
+// Audit records (DESIGN §5): append-only; the only updates are pending -> final, and while a change
+// runs its journal entries, its lease renewals and its hand-overs (DESIGN §3).
+import type { JournalEntry } from './journal.js';
 
 export type AuditStatus = 'pending' | 'succeeded' | 'failed' | 'rolled_back' | 'partial' | 'interrupted';
-export type FinalAuditStatus = Exclude<AuditStatus, 'pending' | 'interrupted'>;
+/**
+ * `interrupted`: taken over from an owner that died, with no journal to say which steps ran (a
+ * record written before the journal existed).
+ */
+export type FinalAuditStatus = Exclude<AuditStatus, 'pending'>;
 
 export interface Actor {
   id: string;
@@ -34,6 +40,34 @@ export interface PendingAudit {
   before: unknown;
 }
 
+/** Who runs a pending change, and until when unless renewed (DESIGN §3: owners and recovery). */
+export interface ChangeLease {
+  owner: string;
+  /** ISO-8601 UTC. */
+  expiresAt: string;
+}
+
+/** A pending record as the change runner writes it: the plan, its owner, and its deadline. */
+export interface PendingChange extends PendingAudit {
+  lease: ChangeLease;
+  /** ISO-8601 UTC: past it, the change stops at a step boundary, compensates and fails. */
+  deadlineAt: string;
+  /** What the owner knew when it planned, for whoever has to find out what a lost answer did. */
+  known?: KnownAtPlanning;
+}
+
+/** The API's integration ids when the change was planned: a create whose answer was lost is then told apart. */
+export interface KnownAtPlanning {
+  integrationIds?: string[];
+}
+
+/** The answer a change gave (or would have given) its caller: served by GET /v1/changes/{id}. */
+export interface ChangeResultRecord {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface AuditFinal {
   status: FinalAuditStatus;
   integrationId?: string;
@@ -43,6 +77,8 @@ export interface AuditFinal {
   /** What a failed compensation left behind (status `partial`). */
   leftovers?: string[];
   durationMs: number;
+  /** The answer for the caller, kept for GET /v1/changes/{id} and Idempotency-Key repeats. */
+  result?: ChangeResultRecord;
 }
 
 export interface AuditRecord extends PendingAudit {
@@ -52,6 +88,15 @@ export interface AuditRecord extends PendingAudit {
   error?: AuditFinal['error'];
   leftovers?: string[];
   durationMs?: number;
+  /** While pending: who runs it (absent once released for another instance to take over). */
+  lease?: ChangeLease;
+  deadlineAt?: string;
+  known?: KnownAtPlanning;
+  result?: ChangeResultRecord;
+  /** When the record left `pending`. */
+  finishedAt?: string;
+  /** The steps that ran, in order (records written before the journal existed have none). */
+  journal?: JournalEntry[];
 }
 
 export interface AuditQuery {

@@ -19,7 +19,13 @@ export type ErrorKind =
   | 'upstream'
   | 'audit-unavailable'
   /** An Idempotency-Key reused for a different request (422). */
-  | 'idempotency-key-reused';
+  | 'idempotency-key-reused'
+  /** The instance running a change lost it to another one (its lease expired): it must stop writing. */
+  | 'lease-lost'
+  /** The change ran past its deadline, or could not start within the caller's wait bound. */
+  | 'deadline-exceeded'
+  /** The instance running the change stopped (crashed, or its lease ran out); another one undid it. */
+  | 'interrupted';
 
 export interface AwsErrorDetail {
   /** AWS's error name, e.g. `ConflictException`. */
@@ -39,6 +45,11 @@ export class DomainError extends Error {
   auditId: string | undefined;
   /** The plan step whose AWS call failed (a change that ran), so a bulk apply names the route. */
   failedStep: { id: string; description: string } | undefined;
+  /**
+   * The call got no answer that says what happened (a timeout, a reset connection, a 5xx): a write
+   * may or may not have taken effect, so it must not be sent again blindly (DESIGN §3).
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     kind: ErrorKind,
@@ -48,6 +59,7 @@ export class DomainError extends Error {
       aws?: AwsErrorDetail;
       retryAfterSeconds?: number;
       etag?: string;
+      outcomeUnknown?: boolean;
       cause?: unknown;
     } = {},
   ) {
@@ -58,6 +70,7 @@ export class DomainError extends Error {
     this.aws = options.aws;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.etag = options.etag;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 

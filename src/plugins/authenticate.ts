@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a /v1 route needs (plugins/authenticate.ts); default: GET `read`, others `write`. */
     scope?: Scope;
+    /** The route is about the caller's own things (its changes): a key limited to some APIs may call it. */
+    callersOwn?: boolean;
   }
 }
 
@@ -85,6 +87,12 @@ export function requiredScopeOf(route: Pick<RouteOptions, 'method' | 'config'>):
   if (declared) return declared;
   const methods = [route.method].flat();
   return methods.every((method) => method === 'GET' || method === 'HEAD') ? 'read' : 'write';
+}
+
+/** The verified caller of a /v1 request (after the guard ran), for routes whose answer depends on who asks. */
+export function grantOf(request: FastifyRequest): Grant | undefined {
+  const identity = identities.get(request);
+  return identity instanceof DomainError ? undefined : identity;
 }
 
 export function isGuardedUrl(url: string): boolean {
@@ -181,7 +189,8 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
       if (!includesScope(identity.scopes, scope)) {
         throw forbidden(`this operation needs the "${scope}" scope; ${who} has ${identity.scopes.length > 0 ? identity.scopes.join(', ') : 'none'}`);
       }
-      if (identity.apiIds) {
+      // A route about the caller's own things (its changes) is open to a key limited to some APIs.
+      if (identity.apiIds && !route.config?.callersOwn) {
         const apiId = (request.params as { apiId?: unknown } | undefined)?.apiId;
         if (typeof apiId !== 'string') {
           throw forbidden(`${who} is limited to the APIs ${identity.apiIds.join(', ')}; this operation is not about one API`);

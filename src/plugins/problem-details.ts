@@ -1,55 +1,14 @@
 // Every error leaves as application/problem+json (RFC 9457, DESIGN §6): one table maps each
-// domain error kind to a status; schema failures name every offending field.
+// domain error kind to a status (domain/problem.ts); schema failures name every offending field.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type ErrorKind, type FieldViolation } from '../domain/errors.js';
+import { DomainError, type FieldViolation } from '../domain/errors.js';
+import { PROBLEM_TYPE_BASE, problemFromDomainError, type ProblemBody } from '../domain/problem.js';
 import { PROBLEM_CONTENT_TYPE } from '../schemas/common.js';
 
-const PROBLEM_TYPES = 'https://gatewire.dev/problems/';
+export { problemFromDomainError, type ProblemBody };
 
-const STATUS_BY_KIND: Record<ErrorKind, { status: number; title: string }> = {
-  validation: { status: 400, title: 'Invalid request' },
-  unauthenticated: { status: 401, title: 'Authentication required' },
-  forbidden: { status: 403, title: 'Forbidden' },
-  'not-found': { status: 404, title: 'Not found' },
-  conflict: { status: 409, title: 'Conflict' },
-  'precondition-failed': { status: 412, title: 'Precondition failed' },
-  'aws-bad-request': { status: 400, title: 'AWS rejected the request' },
-  throttled: { status: 503, title: 'AWS is throttling requests' },
-  upstream: { status: 502, title: 'AWS call failed' },
-  'audit-unavailable': { status: 503, title: 'Audit store unavailable' },
-  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
-};
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  errors?: FieldViolation[];
-  aws?: { error: string; requestId?: string };
-  auditId?: string;
-  failedStep?: { id: string; description: string };
-  /** The target's current entity tag (412). */
-  etag?: string;
-}
-
-export function problemFromDomainError(error: DomainError, requestId: string): ProblemBody {
-  const { status, title } = STATUS_BY_KIND[error.kind];
-  return {
-    type: PROBLEM_TYPES + error.kind,
-    title,
-    status,
-    detail: error.message,
-    instance: requestId,
-    ...(error.violations.length > 0 ? { errors: error.violations } : {}),
-    ...(error.aws ? { aws: error.aws } : {}),
-    ...(error.auditId ? { auditId: error.auditId } : {}),
-    ...(error.failedStep ? { failedStep: error.failedStep } : {}),
-    ...(error.etag !== undefined ? { etag: error.etag } : {}),
-  };
-}
+const PROBLEM_TYPES = PROBLEM_TYPE_BASE;
 
 /** One JSON-pointer segment (RFC 6901): keys such as `application/json` or `/2\\d\\d/` hold slashes. */
 function pointerSegment(segment: unknown): string {

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BulkApplyService } from '../services/bulk-apply-service.js';
 import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
 import { BulkApplyChange, BulkApplyRequest } from '../schemas/bulk.js';
-import { changeContext, changeFields } from './change-context.js';
+import type { AnswerChange } from './change-answer.js';
 
-export const bulkRoutes: FastifyPluginAsyncTypebox<{ bulk: BulkApplyService }> = async (app, { bulk }) => {
+export const bulkRoutes: FastifyPluginAsyncTypebox<{ bulk: BulkApplyService; answerChange: AnswerChange }> = async (app, { bulk, answerChange }) => {
   app.put(
     '/apis/:apiId/routes',
     {
@@ -28,11 +28,10 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ bulk: BulkApplyService }> =
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { routes, deployStage } = request.body;
       const query = { ...request.query, ...(deployStage !== undefined ? { deployStage } : {}) };
-      const result = await bulk.apply(request.params.apiId, routes, changeContext(request, query));
-      return { ...changeFields(result), routes: result.routes };
+      return answerChange(request, reply, query, (context) => bulk.apply(request.params.apiId, routes, context));
     },
   );
 };

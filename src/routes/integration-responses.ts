@@ -4,7 +4,8 @@ import type { IntegrationService } from '../services/integration-service.js';
 import { ConditionalHeaders, DryRunQuery, preconditionFailedResponse, problemResponse, ref, withEtagHeader } from '../schemas/common.js';
 import { IntegrationResponse, IntegrationResponseInput, ResponseKeyParams } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationResponseChange } from '../schemas/plan.js';
-import { changeContext, changeFields, setEtag } from './change-context.js';
+import type { AnswerChange } from './change-answer.js';
+import { setEtag } from './change-context.js';
 
 const failures = {
   400: problemResponse('Invalid request: every offending field is named in `errors`.'),
@@ -15,10 +16,7 @@ const failures = {
   503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
 };
 
-export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService }> = async (
-  app,
-  { integrations },
-) => {
+export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService; answerChange: AnswerChange }> = async (app, { integrations, answerChange }) => {
   const path = '/apis/:apiId/integrations/:integrationId/responses/:responseKey';
 
   app.get(
@@ -66,9 +64,9 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
     },
     async (request, reply) => {
       const { apiId, integrationId, responseKey } = request.params;
-      const result = await integrations.putResponse(apiId, integrationId, responseKey, request.body, changeContext(request, request.query));
-      setEtag(reply, result.etag);
-      return { ...changeFields(result), ...(result.response ? { integrationResponse: result.response } : {}) };
+      return answerChange(request, reply, request.query, (context) =>
+        integrations.putResponse(apiId, integrationId, responseKey, request.body, context),
+      );
     },
   );
 
@@ -86,9 +84,9 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
         response: { 200: ref(ChangeSummary), ...failures },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { apiId, integrationId, responseKey } = request.params;
-      return changeFields(await integrations.removeResponse(apiId, integrationId, responseKey, changeContext(request, request.query)));
+      return answerChange(request, reply, request.query, (context) => integrations.removeResponse(apiId, integrationId, responseKey, context));
     },
   );
 };

@@ -15,7 +15,8 @@ import {
 import { Integration, IntegrationCreate, IntegrationPatch } from '../schemas/integration.js';
 import { IntegrationResponse } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationChange } from '../schemas/plan.js';
-import { changeContext, changeFields, setEtag } from './change-context.js';
+import type { AnswerChange } from './change-answer.js';
+import { setEtag } from './change-context.js';
 
 const failures = {
   400: problemResponse('Invalid request: every offending field is named in `errors`.'),
@@ -40,10 +41,7 @@ const PROXY_EXAMPLE = {
     'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123412341234:function:simpleproxy-echo-e2e/invocations',
 };
 
-export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService }> = async (
-  app,
-  { integrations },
-) => {
+export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: IntegrationService; answerChange: AnswerChange }> = async (app, { integrations, answerChange }) => {
   app.get(
     '/apis/:apiId/integrations',
     {
@@ -88,12 +86,8 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         },
       },
     },
-    async (request, reply) => {
-      const result = await integrations.create(request.params.apiId, request.body, changeContext(request, request.query));
-      if (result.outcome === 'applied') reply.status(201);
-      setEtag(reply, result.etag);
-      return { ...changeFields(result), ...(result.integration ? { integration: result.integration } : {}) };
-    },
+    async (request, reply) =>
+      answerChange(request, reply, request.query, (context) => integrations.create(request.params.apiId, request.body, context)),
   );
 
   app.get(
@@ -144,9 +138,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
     },
     async (request, reply) => {
       const { apiId, integrationId } = request.params;
-      const result = await integrations.update(apiId, integrationId, request.body, changeContext(request, request.query));
-      setEtag(reply, result.etag);
-      return { ...changeFields(result), integration: result.integration };
+      return answerChange(request, reply, request.query, (context) => integrations.update(apiId, integrationId, request.body, context));
     },
   );
 
@@ -165,9 +157,9 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         response: { 200: ref(ChangeSummary), ...failures },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { apiId, integrationId } = request.params;
-      return changeFields(await integrations.remove(apiId, integrationId, changeContext(request, request.query)));
+      return answerChange(request, reply, request.query, (context) => integrations.remove(apiId, integrationId, context));
     },
   );
 };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PermissionService } from '../services/permission-service.js';
 import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
 import { PermissionReconcileResult, PermissionReport } from '../schemas/permission.js';
-import { changeContext, changeFields } from './change-context.js';
+import type { AnswerChange } from './change-answer.js';
 
 const failures = {
   400: problemResponse('Not a WebSocket API, or an invalid id.'),
@@ -13,7 +13,7 @@ const failures = {
   503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
 };
 
-export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: PermissionService }> = async (app, { permissions }) => {
+export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: PermissionService; answerChange: AnswerChange }> = async (app, { permissions, answerChange }) => {
   app.get(
     '/apis/:apiId/permissions',
     {
@@ -45,9 +45,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
         response: { 200: ref(PermissionReconcileResult), ...failures },
       },
     },
-    async (request) => {
-      const result = await permissions.reconcile(request.params.apiId, changeContext(request, request.query));
-      return { ...changeFields(result), report: result.report };
-    },
+    async (request, reply) =>
+      answerChange(request, reply, request.query, (context) => permissions.reconcile(request.params.apiId, context)),
   );
 };

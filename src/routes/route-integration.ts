@@ -1,6 +1,7 @@
 // PUT | GET | DELETE /v1/apis/{apiId}/routes/{routeKey}/integration — the intent form.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteIntegrationService } from '../services/route-integration-service.js';
+import type { AnswerChange } from './change-answer.js';
 import {
   ConditionalHeaders,
   DryRunQuery,
@@ -13,7 +14,7 @@ import {
 import { RouteIntegrationIntentSchema } from '../schemas/intent.js';
 import { RouteIntegrationChange } from '../schemas/plan.js';
 import { RouteIntegration } from '../schemas/resources.js';
-import { changeContext, changeFields, setEtag } from './change-context.js';
+import { setEtag } from './change-context.js';
 import { INTENT_EXAMPLES } from './examples.js';
 
 const failures = {
@@ -25,9 +26,9 @@ const failures = {
   503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
 };
 
-export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegrations: RouteIntegrationService }> = async (
+export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegrations: RouteIntegrationService; answerChange: AnswerChange }> = async (
   app,
-  { routeIntegrations },
+  { routeIntegrations, answerChange },
 ) => {
   app.put(
     '/apis/:apiId/routes/:routeKey/integration',
@@ -47,9 +48,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
     },
     async (request, reply) => {
       const { apiId, routeKey } = request.params;
-      const result = await routeIntegrations.put(apiId, routeKey, request.body, changeContext(request, request.query));
-      setEtag(reply, result.etag);
-      return { ...changeFields(result), routeIntegration: result.view };
+      return answerChange(request, reply, request.query, (context) => routeIntegrations.put(apiId, routeKey, request.body, context));
     },
   );
 
@@ -96,9 +95,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
     },
     async (request, reply) => {
       const { apiId, routeKey } = request.params;
-      const result = await routeIntegrations.remove(apiId, routeKey, changeContext(request, request.query));
-      setEtag(reply, result.etag);
-      return { ...changeFields(result), routeIntegration: result.view };
+      return answerChange(request, reply, request.query, (context) => routeIntegrations.remove(apiId, routeKey, context));
     },
   );
 };

@@ -1,5 +1,6 @@
 // The audit trail (DESIGN §5) as the API shows it: one record per change, and a page of them.
 import * as Type from 'typebox';
+import { JournalEntry } from './change.js';
 import { ref } from './common.js';
 import { AUDIT_RECORD_EXAMPLE } from './examples.js';
 
@@ -10,7 +11,7 @@ const MAX_PAGE_SIZE = 500;
 
 const AuditStatus = Type.Enum([...AUDIT_STATUSES], {
   description:
-    '`pending`: running (or crashed before its final write); `succeeded`; `failed`: nothing changed; `rolled_back`: a step failed and every completed step was undone; `partial`: an undo failed too, see `leftovers`; `interrupted`: found pending at start-up.',
+    '`pending`: running (or crashed before its final write); `succeeded`; `failed`: nothing changed; `rolled_back`: a step failed and every completed step was undone; `partial`: an undo failed, or a step that cannot be undone had run, see `leftovers`; `interrupted`: recorded before Gatewire journaled steps and found pending, so which steps ran is not known.',
 });
 
 const AuditAwsCall = Type.Object(
@@ -58,6 +59,17 @@ export const AuditRecord = Type.Object(
       Type.Array(Type.String(), { description: 'What a failed compensation left behind (status `partial`).' }),
     ),
     durationMs: Type.Optional(Type.Integer()),
+    finishedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the record left `pending`.' })),
+    deadlineAt: Type.Optional(Type.String({ format: 'date-time', description: 'Past it, the change stops at a step boundary and is undone.' })),
+    lease: Type.Optional(
+      Type.Object(
+        { owner: Type.String(), expiresAt: Type.String({ format: 'date-time' }) },
+        { description: 'While pending: the instance running it, and until when unless it renews (absent once released for another to take over).' },
+      ),
+    ),
+    journal: Type.Optional(
+      Type.Array(ref(JournalEntry), { description: 'Each write step’s start and result, in order (`GET /v1/audit/{id}` only; not in lists).' }),
+    ),
   },
   { $id: 'AuditRecord', title: 'AuditRecord', description: 'One change Gatewire made (or tried to make) to AWS.', examples: [AUDIT_RECORD_EXAMPLE] },
 );

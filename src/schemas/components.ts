@@ -2,6 +2,7 @@
 // components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
 import { AuditPage, AuditRecord } from './audit.js';
 import { BulkApplyChange, BulkApplyRequest } from './bulk.js';
+import { Change, JournalEntry } from './change.js';
 import { Problem } from './common.js';
 import { DriftReport } from './drift.js';
 import { PermissionReconcileResult, PermissionReport } from './permission.js';
@@ -32,6 +33,8 @@ export const COMPONENT_SCHEMAS = [
   BulkApplyChange,
   IntegrationChange,
   IntegrationResponseChange,
+  JournalEntry,
+  Change,
   AuditRecord,
   AuditPage,
   PermissionReport,

@@ -6,7 +6,8 @@ import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
 import type { RouteState } from '../domain/route-integration-plan.js';
-import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
+import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
+import { answer, changeSummary } from './change-presenter.js';
 import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
 import { createIntentResolver } from './intent-resolution.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
@@ -21,6 +22,8 @@ export interface BulkApplyServiceDeps {
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
+  /** Where this service says how another instance finishes its changes (roll forward). */
+  kinds?: ChangeKinds;
 }
 
 interface BulkState {
@@ -29,9 +32,7 @@ interface BulkState {
   permissions: PermissionReadState;
 }
 
-export interface BulkApplyResult extends ChangeResult<BulkState> {
-  routes: Record<string, { outcome: BulkRouteOutcome; integrationId?: string }>;
-}
+export type BulkRouteResults = Record<string, { outcome: BulkRouteOutcome; integrationId?: string }>;
 
 /** A route key as one JSON Pointer token (RFC 6901): `~` and `/` are escaped. */
 export function pointerToken(key: string): string {
@@ -68,6 +69,42 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
     return requests;
   }
 
+  /** The answer: the summary and, per route named, its outcome and the integration it is bound to now. */
+  function present(routeKeys: readonly string[], outcomes: () => Record<string, BulkRouteOutcome>) {
+    return (result: ChangeResult<BulkState>) => {
+      const after = new Map(result.after.routes.map((route) => [route.routeKey, route.state]));
+      const planned = outcomes();
+      const routes: BulkRouteResults = Object.fromEntries(
+        routeKeys.map((routeKey) => {
+          const integrationId = after.get(routeKey)?.integration?.integrationId;
+          return [routeKey, { outcome: planned[routeKey] ?? 'unchanged', ...(integrationId ? { integrationId } : {}) }];
+        }),
+      );
+      return answer({ ...changeSummary(result), routes });
+    };
+  }
+
+  /**
+   * A bulk apply another instance finishes after a hand-over: the steps left come from the
+   * record, the outcomes planned from its `before`; the after-read needs only the route keys.
+   */
+  deps.kinds?.register('routes.bulk-put', (record) => {
+    const routes = (record.request as { routes?: Record<string, unknown> } | undefined)?.routes;
+    const planned = (record.before as { outcomes?: Record<string, BulkRouteOutcome> } | undefined)?.outcomes;
+    if (!routes || !planned) return undefined;
+    const requests = Object.keys(routes).map((routeKey) => ({ routeKey, desired: null }));
+    const spec: ChangeSpec<BulkState> = {
+      action: 'routes.bulk-put',
+      apiId: record.apiId,
+      request: record.request,
+      read: () => read(record.apiId, requests),
+      plan: () => [],
+      describe: (state) => describeBulk(state, planned),
+      present: present(Object.keys(routes), () => planned),
+    };
+    return spec as ChangeSpec<unknown>;
+  });
+
   async function read(apiId: string, requests: readonly RouteRequest[]): Promise<BulkState> {
     const { snapshot, states } = await readBulkRouteStates(apiGateway, apiId, requests);
     const routes = requests.map((request, index) => ({ ...request, state: states[index]! }));
@@ -78,10 +115,10 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
   }
 
   return {
-    async apply(apiId: string, routes: BulkRequest, context: ChangeContext): Promise<BulkApplyResult> {
+    async apply(apiId: string, routes: BulkRequest, context: ChangeContext): Promise<ChangeRun<BulkState>> {
       const requests = await resolveRequests(routes);
       let outcomes: Record<string, BulkRouteOutcome> = {};
-      const result = await runChange<BulkState>(
+      return runChange<BulkState>(
         {
           action: 'routes.bulk-put',
           apiId,
@@ -94,19 +131,14 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
             return permissions.plan(apiId, state.snapshot, bulk.steps, state.permissions, alsoCheck).steps;
           },
           describe: (state) => describeBulk(state, outcomes),
+          knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          present: present(
+            requests.map(({ routeKey }) => routeKey),
+            () => outcomes,
+          ),
         },
         context,
       );
-      const after = new Map(result.after.routes.map((route) => [route.routeKey, route.state]));
-      return {
-        ...result,
-        routes: Object.fromEntries(
-          requests.map(({ routeKey }) => {
-            const integrationId = after.get(routeKey)?.integration?.integrationId;
-            return [routeKey, { outcome: outcomes[routeKey] ?? 'unchanged', ...(integrationId ? { integrationId } : {}) }];
-          }),
-        ),
-      };
     },
   };
 }

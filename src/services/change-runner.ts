@@ -1,11 +1,18 @@
-// The one path every change takes (DESIGN §3): read → plan → (dry run) → lock → audit pending →
-// execute → compensate → audit final → respond. Routes and services never call AWS writes any
-// other way.
-import type { Actor } from '../domain/audit.js';
+// The one path every change takes (DESIGN §3), top to bottom:
+//   read → plan → (dry run: answer) → lock → recover what a dead owner left on this API →
+//   read and plan again under the lock → journal the pending record with an owner lease →
+//   execute (each step journaled) → compensate on failure → finalise with the answer.
+// A change is an operation, not a request: the caller may stop waiting (routes/change-answer.ts
+// answers 202), the owner may hand it over at a step boundary (shutdown, the end of a Lambda
+// invocation), and another instance takes over what a dead owner left (change-recovery.ts).
+import type { Actor, AuditRecord, ChangeResultRecord } from '../domain/audit.js';
 import { DomainError, isDomainError, validationError } from '../domain/errors.js';
 import { failedPrecondition, type Preconditions } from '../domain/etag.js';
 import { DEPLOYMENT_STEP_ID, deploymentStep, type PlanStep } from '../domain/plan.js';
-import { executePlan } from './plan-executor.js';
+import { problemFromDomainError } from '../domain/problem.js';
+import type { ChangeTracker } from './change-tracker.js';
+import { executePlan, type ExecutionOutcome } from './plan-executor.js';
+import { JournalWriter } from './journal-writer.js';
 import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator, Stage } from './ports.js';
 
 export interface ChangeContext {
@@ -17,7 +24,24 @@ export interface ChangeContext {
   preconditions?: Preconditions;
   /** The stage to deploy once the change has run (DESIGN §2). */
   deployStage?: string;
+  /** The caller's side of the wait (routes/change-answer.ts); absent: the caller waits for the end. */
+  caller?: ChangeCaller;
+  /** The answer's body as the caller receives it (its response schema), so that the record keeps exactly that. */
+  normalizeBody?(status: number, body: unknown): unknown;
 }
+
+/** How a waiting caller and the running change meet. */
+export interface ChangeCaller {
+  /** Right before the pending record is written: false when the caller has given up (nothing may start). */
+  claimStart(): boolean;
+  /** The change is journaled as `changeId`: from now on the caller may answer 202 and poll. */
+  started(changeId: string): void;
+  /** Epoch ms: past it the change stops at its next step boundary and is handed over (Lambda). */
+  handOverAt?: number;
+}
+
+/** The answer a change gives its caller; kept with the record (GET /v1/changes/{id}). */
+export type ChangeResponse = ChangeResultRecord;
 
 export interface ChangeSpec<State> {
   action: string;
@@ -29,7 +53,7 @@ export interface ChangeSpec<State> {
    * The state. After the change (`after` given) it is read again; what the change did may tell the
    * spec what to read alongside what (the ids of what it created).
    */
-  read(after?: { before: State; createdIds: ReadonlyMap<string, string> }): Promise<State>;
+  read(after?: { before: State | undefined; createdIds: ReadonlyMap<string, string> }): Promise<State>;
   plan(state: State): PlanStep[];
   /** What the audit record keeps as "before" (defaults to the state). */
   describe?(state: State): unknown;
@@ -39,6 +63,10 @@ export interface ChangeSpec<State> {
   etagOf?(state: State): string | undefined;
   /** Whether the target exists, for `If-Match: *` and `If-None-Match: *` (default: it has an entity tag). */
   exists?(state: State): boolean;
+  /** The answer for this result: the status, body and headers the caller gets. */
+  present(result: ChangeResult<State>): ChangeResponse;
+  /** Integration ids the API had when it was planned (a lost create's answer is then found exactly). */
+  knownIntegrationIds?(state: State): string[];
 }
 
 export type ChangeOutcome = 'planned' | 'unchanged' | 'applied';
@@ -57,6 +85,7 @@ export interface ChangeResult<State> {
   auditId?: string;
   /** False when AWS changed but the final audit write failed: the record stays pending. */
   auditComplete: boolean;
+  /** The state before (undefined only for a change finished by another instance that could not read it). */
   before: State;
   /** The state read after the change (equal to `before` when nothing ran). */
   after: State;
@@ -67,6 +96,36 @@ export interface ChangeResult<State> {
   deployment?: DeploymentOutcome;
 }
 
+/** A run's result with its answer. */
+export type ChangeRun<State> = ChangeResult<State> & { response: ChangeResponse };
+
+/**
+ * The change goes on without this caller: it was handed over at a step boundary, or another
+ * instance owns it now. The caller answers 202 with its location.
+ */
+export class ChangeContinuesElsewhere extends Error {
+  override name = 'ChangeContinuesElsewhere';
+  constructor(
+    readonly changeId: string,
+    readonly apiId: string,
+  ) {
+    super(`change ${changeId} goes on in another instance or invocation`);
+  }
+}
+
+/** Rebuilds a change's spec from its record, so that another instance can finish it (roll forward). */
+export type ChangeKindResolver = (record: AuditRecord) => ChangeSpec<unknown> | undefined;
+
+export class ChangeKinds {
+  private readonly kinds = new Map<string, ChangeKindResolver>();
+  register(action: string, resolve: ChangeKindResolver): void {
+    this.kinds.set(action, resolve);
+  }
+  specOf(record: AuditRecord): ChangeSpec<unknown> | undefined {
+    return this.kinds.get(record.action)?.(record);
+  }
+}
+
 export interface ChangeRunnerDeps {
   apiGateway: ApiGatewayPort;
   lambda: LambdaPort;
@@ -75,12 +134,35 @@ export interface ChangeRunnerDeps {
   callLog: AwsCallLog;
   clock: Clock;
   ids: IdGenerator;
+  /** This instance, as change owners are named. */
+  owner: string;
+  /** How long an owner holds a change without renewing (DESIGN §3). */
+  leaseMs: number;
+  /** How long a change may run before it stops at a step boundary and compensates. */
+  deadlineMs: number;
+  tracker: ChangeTracker;
+  /** Recovers what dead owners left on an API, before a new change to it is planned (change-recovery.ts). */
+  recoverOrphans(apiId: string): Promise<void>;
 }
 
-export type ChangeRunner = <State>(spec: ChangeSpec<State>, context: ChangeContext) => Promise<ChangeResult<State>>;
+export type ChangeRunner = <State>(spec: ChangeSpec<State>, context: ChangeContext) => Promise<ChangeRun<State>>;
 
-export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
-  const { apiGateway, lambda, auditStore, apiLock, callLog, clock, ids } = deps;
+/** What a running change needs in order to be finished (by its owner or by another instance). */
+export interface ChangeInFlight<State> {
+  spec: ChangeSpec<State>;
+  changeId: string;
+  requestId: string;
+  plan: PlanStep[];
+  before: State | undefined;
+  stage: Stage | undefined;
+  awsCalls: AwsCall[];
+  startedAt: number;
+  writer: JournalWriter;
+  normalizeBody?: ChangeContext['normalizeBody'];
+}
+
+export function createChangeRunner(deps: ChangeRunnerDeps) {
+  const { apiGateway, lambda, auditStore, apiLock, callLog, clock, ids, tracker } = deps;
 
   /** The stage to deploy; an unknown one is the caller's mistake (400 on `deployStage`), not a 404. */
   async function readStage(apiId: string, stageName: string): Promise<Stage> {
@@ -113,54 +195,67 @@ export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
     if (failure) throw failure;
   }
 
-  /** The change's own steps, then the deployment when there is something to deploy and the stage does not deploy itself. */
+  /**
+   * The change's own steps, with the deployment when there is something to deploy and the stage
+   * does not deploy itself: before the first step that cannot be undone, so that a failed
+   * deployment still rolls the whole change back (DESIGN §3 step 3).
+   */
   function planWithDeployment<State>(spec: ChangeSpec<State>, state: State, stage: Stage | undefined, context: ChangeContext): PlanStep[] {
     const plan = spec.plan(state);
     if (plan.length === 0 || !stage || stage.autoDeploy) return plan;
     const description = `Gatewire ${spec.action} by ${context.actor.id} (request ${context.requestId})`.slice(0, 1024);
-    return [...plan, deploymentStep(spec.apiId, stage.stageName, description)];
+    const deployment = deploymentStep(spec.apiId, stage.stageName, description);
+    const firstIrreversible = plan.findIndex((step) => !step.compensation);
+    return firstIrreversible === -1 ? [...plan, deployment] : [...plan.slice(0, firstIrreversible), deployment, ...plan.slice(firstIrreversible)];
   }
 
-  return async function runChange<State>(spec: ChangeSpec<State>, context: ChangeContext): Promise<ChangeResult<State>> {
-    const describe = spec.describe ?? ((state: State) => state);
-    const etagOf = (state: State) => spec.etagOf?.(state);
-    const noChange = (outcome: ChangeOutcome, state: State, plan: PlanStep[], stage: Stage | undefined): ChangeResult<State> => {
-      const etag = etagOf(state);
-      const deployment = deploymentOutcome(stage, plan, new Map());
-      return {
-        outcome,
-        plan,
-        auditComplete: true,
-        before: state,
-        after: state,
-        createdIds: new Map(),
-        ...(etag !== undefined ? { etag } : {}),
-        ...(deployment ? { deployment } : {}),
-      };
+  function noChange<State>(spec: ChangeSpec<State>, outcome: ChangeOutcome, state: State, plan: PlanStep[], stage: Stage | undefined): ChangeRun<State> {
+    const etag = spec.etagOf?.(state);
+    const deployment = deploymentOutcome(stage, plan, new Map());
+    const result: ChangeResult<State> = {
+      outcome,
+      plan,
+      auditComplete: true,
+      before: state,
+      after: state,
+      createdIds: new Map(),
+      ...(etag !== undefined ? { etag } : {}),
+      ...(deployment ? { deployment } : {}),
     };
+    return { ...result, response: spec.present(result) };
+  }
 
+  const runChange: ChangeRunner = async <State>(spec: ChangeSpec<State>, context: ChangeContext): Promise<ChangeRun<State>> => {
     if (context.dryRun) {
       // A dry run answers as the real change would: its preconditions are checked too.
       const { state, stage } = await readWithStage(spec, context);
       checkPreconditions(spec, state, context);
       const plan = planWithDeployment(spec, state, stage, context);
-      return noChange(plan.length === 0 ? 'unchanged' : 'planned', state, plan, stage);
+      return noChange(spec, plan.length === 0 ? 'unchanged' : 'planned', state, plan, stage);
     }
+    if (tracker.stopping) throw new DomainError('audit-unavailable', 'this instance is shutting down; retry on another one', { retryAfterSeconds: 1 });
 
     // State is read, checked and planned under the lock: another instance may have changed it since.
-    return apiLock.withLock(spec.apiId, async () => {
-      const started = clock.now();
+    const inFlight = await apiLock.withLock(spec.apiId, async () => {
+      // A change a dead owner left on this API is finished or undone first: planning on top of
+      // half of someone else's change would build on sand.
+      await deps.recoverOrphans(spec.apiId);
+      const startedAt = clock.now().getTime();
       const awsCalls: AwsCall[] = [];
       const { state: before, stage } = await callLog.capture(awsCalls, () => readWithStage(spec, context));
       checkPreconditions(spec, before, context);
       const plan = planWithDeployment(spec, before, stage, context);
-      if (plan.length === 0) return noChange('unchanged', before, plan, stage);
+      if (plan.length === 0) return noChange(spec, 'unchanged', before, plan, stage);
+      if (context.caller && !context.caller.claimStart()) {
+        throw new DomainError('deadline-exceeded', 'the change could not start within the wait bound; nothing was changed', { retryAfterSeconds: 1 });
+      }
 
-      const auditId = ids.next();
+      const changeId = ids.next();
+      const writer = new JournalWriter({ store: auditStore, clock, changeId, owner: deps.owner, leaseMs: deps.leaseMs });
       // Fail closed: no AWS write without its pending record (DESIGN §3 step 6).
       await auditStore.appendPending({
-        id: auditId,
-        occurredAt: started.toISOString(),
+        id: changeId,
+        occurredAt: new Date(startedAt).toISOString(),
         actor: context.actor,
         requestId: context.requestId,
         ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
@@ -170,58 +265,167 @@ export function createChangeRunner(deps: ChangeRunnerDeps): ChangeRunner {
         ...(spec.integrationIdOf?.(before, new Map()) ? { integrationId: spec.integrationIdOf(before, new Map()) } : {}),
         request: spec.request,
         plan,
-        before: describe(before),
+        before: (spec.describe ?? ((state: State) => state))(before),
+        ...(spec.knownIntegrationIds ? { known: { integrationIds: spec.knownIntegrationIds(before) } } : {}),
+        lease: writer.lease(),
+        deadlineAt: new Date(startedAt + deps.deadlineMs).toISOString(),
       });
-
-      const execution = await callLog.capture(awsCalls, () => executePlan({ apiGateway, lambda }, plan));
-      const createdIds = execution.status === 'succeeded' ? execution.createdIds : new Map<string, string>();
-      let after = before;
-      let afterReadError: unknown;
+      context.caller?.started(changeId);
+      tracker.add({ changeId, apiId: spec.apiId, handOverAt: context.caller?.handOverAt });
       try {
-        after = await callLog.capture(awsCalls, () => spec.read({ before, createdIds }));
-      } catch (error) {
-        afterReadError = error;
-      }
-      const integrationId = spec.integrationIdOf?.(after, createdIds);
-      const failure = execution.status === 'succeeded' ? undefined : toFailure(execution.error);
-      let auditComplete = true;
-      try {
-        await auditStore.finalize(auditId, {
-          status: execution.status,
-          ...(integrationId ? { integrationId } : {}),
-          after: afterReadError === undefined ? describe(after) : { unreadable: String(afterReadError) },
+        const flight: ChangeInFlight<State> = {
+          spec,
+          changeId,
+          requestId: context.requestId,
+          plan,
+          before,
+          stage,
           awsCalls,
-          ...(failure ? { error: { kind: failure.kind, message: failure.message, ...(failure.aws ? { aws: failure.aws } : {}) } } : {}),
-          ...(execution.status !== 'succeeded' && execution.leftovers.length > 0 ? { leftovers: execution.leftovers } : {}),
-          durationMs: clock.now().getTime() - started.getTime(),
-        });
-      } catch {
-        // AWS has changed; the pending record stays for start-up recovery to mark interrupted.
-        auditComplete = false;
+          startedAt,
+          writer,
+          ...(context.normalizeBody ? { normalizeBody: context.normalizeBody } : {}),
+        };
+        const deadline = startedAt + deps.deadlineMs;
+        const execution = await runSteps(flight, deadline, spec.knownIntegrationIds?.(before));
+        return await settleExecution(flight, execution);
+      } finally {
+        tracker.remove(changeId);
       }
+    });
+    return inFlight;
+  };
 
-      if (failure) {
-        failure.auditId = auditId;
-        const failedStep = execution.status === 'succeeded' ? undefined : plan.find((step) => step.id === execution.failedStep);
-        if (failedStep) failure.failedStep = { id: failedStep.id, description: failedStep.description };
-        // The problem has no auditComplete field: its detail says it (issue 4: "the response says so").
-        if (!auditComplete) failure.message += ` (the audit record ${auditId} stays pending: its final write failed)`;
-        throw failure;
-      }
-      const etag = afterReadError === undefined ? etagOf(after) : undefined;
-      const deployment = deploymentOutcome(stage, plan, createdIds);
-      return {
+  /** Executes the plan with the journal, renewing the lease meanwhile. */
+  async function runSteps<State>(
+    flight: ChangeInFlight<State>,
+    deadline: number,
+    knownIntegrationIds: string[] | undefined,
+    resume?: Pick<Parameters<typeof executePlan>[0], 'facts' | 'fromRecord'>,
+  ): Promise<ExecutionOutcome> {
+    const { writer, changeId } = flight;
+    writer.startRenewing();
+    try {
+      return await callLog.capture(flight.awsCalls, () =>
+        executePlan({
+          ports: { apiGateway, lambda },
+          plan: flight.plan,
+          journal: writer,
+          ...resume,
+          known: knownIntegrationIds ? { integrationIds: new Set(knownIntegrationIds) } : {},
+          calls: flight.awsCalls,
+          stopReason: () => {
+            const now = clock.now().getTime();
+            if (now >= deadline) return 'deadline';
+            return tracker.shouldHandOver(changeId, now) ? 'hand-over' : undefined;
+          },
+        }),
+      );
+    } finally {
+      writer.stopRenewing();
+    }
+  }
+
+  /**
+   * What a change's execution comes to: the after-state, the answer and the final record — or, when
+   * it goes on elsewhere or cannot be journaled, the signal for its caller.
+   */
+  async function settleExecution<State>(flight: ChangeInFlight<State>, execution: ExecutionOutcome): Promise<ChangeRun<State>> {
+    const { spec, changeId, writer } = flight;
+    if (execution.status === 'handed-over' || execution.status === 'lease-lost') throw new ChangeContinuesElsewhere(changeId, spec.apiId);
+    if (execution.status === 'stalled') {
+      // No write may follow a journal that did not commit; the lease runs out and recovery
+      // (here or elsewhere) undoes what ran once the store answers again.
+      throw new DomainError(
+        'audit-unavailable',
+        `audit store unavailable: change ${changeId} stopped before its next AWS write and will be undone once the store answers`,
+        { cause: execution.error, retryAfterSeconds: 5 },
+      );
+    }
+    const createdIds = execution.status === 'succeeded' ? execution.createdIds : new Map<string, string>();
+    let after = flight.before;
+    let afterReadError: unknown;
+    try {
+      after = await callLog.capture(flight.awsCalls, () => spec.read({ before: flight.before, createdIds }));
+    } catch (error) {
+      afterReadError = error;
+    }
+    const failure = execution.status === 'succeeded' ? undefined : toFailure(execution.error);
+    let result: ChangeResult<State> | undefined;
+    let response: ChangeResponse;
+    if (failure) {
+      failure.auditId = changeId;
+      const failedStep = execution.status === 'succeeded' ? undefined : flight.plan.find((step) => step.id === execution.failedStep);
+      if (failedStep) failure.failedStep = { id: failedStep.id, description: failedStep.description };
+      response = problemResponse(failure, flight.requestId);
+    } else {
+      const etag = afterReadError === undefined && after !== undefined ? spec.etagOf?.(after) : undefined;
+      const deployment = deploymentOutcome(flight.stage, flight.plan, createdIds);
+      result = {
         outcome: 'applied',
-        plan,
-        auditId,
-        auditComplete,
-        before,
-        after,
+        plan: flight.plan,
+        auditId: changeId,
+        auditComplete: true,
+        before: flight.before as State,
+        after: after as State,
         createdIds,
         ...(etag !== undefined ? { etag } : {}),
         ...(deployment ? { deployment } : {}),
       };
-    });
+      response = spec.present(result);
+      if (flight.normalizeBody) response = { ...response, body: flight.normalizeBody(response.status, response.body) };
+    }
+    const integrationId = after !== undefined ? spec.integrationIdOf?.(after, createdIds) : undefined;
+    const describe = spec.describe ?? ((state: State) => state);
+    let auditComplete = true;
+    const lastEntries = writer.takeForFinal();
+    try {
+      await auditStore.finalize(
+        changeId,
+        {
+          status: execution.status,
+          ...(integrationId ? { integrationId } : {}),
+          after: afterReadError !== undefined ? { unreadable: String(afterReadError) } : after === undefined ? undefined : describe(after),
+          awsCalls: flight.awsCalls,
+          ...(failure ? { error: { kind: failure.kind, message: failure.message, ...(failure.aws ? { aws: failure.aws } : {}) } } : {}),
+          ...(execution.status !== 'succeeded' && execution.leftovers.length > 0 ? { leftovers: execution.leftovers } : {}),
+          durationMs: clock.now().getTime() - flight.startedAt,
+          result: response,
+        },
+        { owner: writer.owner, journal: lastEntries },
+      );
+    } catch (error) {
+      if (isDomainError(error) && error.kind === 'lease-lost') throw new ChangeContinuesElsewhere(changeId, spec.apiId);
+      // AWS has changed; the pending record's lease runs out and recovery finalises it. What the
+      // journal would have said with the final write, it says now if the store takes it: recovery
+      // then knows every step ran, and finishes the change rather than undoing it.
+      auditComplete = false;
+      writer.requeue(lastEntries);
+      await writer.commit().catch(() => undefined);
+    }
+    if (failure) {
+      // The problem has no auditComplete field: its detail says it (issue 4: "the response says so").
+      if (!auditComplete) failure.message += ` (the audit record ${changeId} stays pending: its final write failed)`;
+      throw failure;
+    }
+    const applied = { ...result!, auditComplete };
+    return { ...applied, response: auditComplete ? response : spec.present(applied) };
+  }
+
+  return { runChange, runSteps, settleExecution };
+}
+
+export type ChangeRunnerInternals = ReturnType<typeof createChangeRunner>;
+
+/** The problem document a failed change answers with, as plugins/problem-details.ts sends it. */
+export function problemResponse(error: DomainError, requestId: string): ChangeResponse {
+  const body = problemFromDomainError(error, requestId);
+  return {
+    status: body.status,
+    body,
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      ...(error.retryAfterSeconds !== undefined ? { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) } : {}),
+    },
   };
 }
 

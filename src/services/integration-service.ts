@@ -11,6 +11,7 @@ import {
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import { answer, changeSummary } from './change-presenter.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
@@ -96,7 +97,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           },
         },
       ];
-      const result = await runChange(
+      return runChange(
         {
           action: 'integration.create',
           apiId,
@@ -108,13 +109,20 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
             createdId = createdIds.get('create-integration') ?? createdId;
             return createdId;
           },
+          knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          present(result) {
+            const id = result.createdIds.get('create-integration');
+            const integration = result.after.snapshot.integrations.find((candidate) => candidate.integrationId === id);
+            // A POST always creates (If-None-Match is moot): the new integration has no responses yet.
+            const etag = integration ? integrationEtag({ integration, responses: [] }) : undefined;
+            return answer(
+              { ...changeSummary(result), ...(integration ? { integration } : {}) },
+              { status: result.outcome === 'applied' ? 201 : 200, etag },
+            );
+          },
         },
         context,
       );
-      createdId = result.createdIds.get('create-integration');
-      const integration = result.after.snapshot.integrations.find((candidate) => candidate.integrationId === createdId);
-      // A POST always creates (If-None-Match is moot): the new integration has no responses yet.
-      return { ...result, integration, ...(integration ? { etag: integrationEtag({ integration, responses: [] }) } : {}) };
     },
 
     async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
@@ -133,7 +141,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           },
         ];
       };
-      const result = await runChange(
+      return runChange(
         {
           action: 'integration.update',
           apiId,
@@ -146,10 +154,10 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           plan: (state) => withPermissionSteps(apiId, state, updateSteps(state)),
           integrationIdOf: () => integrationId,
           etagOf: (state) => integrationEtag(state),
+          present: (result) => answer({ ...changeSummary(result), integration: result.after.integration }, { etag: result.etag }),
         },
         context,
       );
-      return { ...result, integration: result.after.integration };
     },
 
     async remove(apiId: string, integrationId: string, context: ChangeContext) {
@@ -182,6 +190,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           plan: (state) => (state ? withPermissionSteps(apiId, state, deleteSteps(state)) : []),
           integrationIdOf: () => integrationId,
           etagOf: (state) => (state ? integrationEtag(state) : undefined),
+          present: (result) => answer(changeSummary(result)),
         },
         context,
       );
@@ -204,7 +213,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
     ) {
       checkResponseKey(responseKey);
       const desired: IntegrationResponseFields = { integrationResponseKey: responseKey, ...fields };
-      const result = await runChange(
+      return runChange(
         {
           action: 'integration-response.put',
           apiId,
@@ -218,11 +227,13 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
             return [...upserts, ...deletions];
           },
           integrationIdOf: () => integrationId,
+          present(result) {
+            const response = result.after.responses.find((r) => r.integrationResponseKey === responseKey);
+            return answer({ ...changeSummary(result), ...(response ? { integrationResponse: response } : {}) }, { etag: result.etag });
+          },
         },
         context,
       );
-      const response = result.after.responses.find((r) => r.integrationResponseKey === responseKey);
-      return { ...result, response };
     },
 
     async removeResponse(apiId: string, integrationId: string, responseKey: string, context: ChangeContext) {
@@ -240,6 +251,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
             return planIntegrationResponses(apiId, integrationId, state.responses, keep).deletions;
           },
           integrationIdOf: () => integrationId,
+          present: (result) => answer(changeSummary(result)),
         },
         context,
       );

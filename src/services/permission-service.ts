@@ -14,6 +14,7 @@ import {
   type PermissionStatus,
 } from '../domain/permissions.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import { answer, changeSummary } from './change-presenter.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
@@ -118,7 +119,7 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
     },
 
     async reconcile(apiId: string, context: ChangeContext) {
-      const result = await runChange<ApiPermissionState>(
+      return runChange<ApiPermissionState>(
         {
           action: 'permissions.reconcile',
           apiId,
@@ -136,11 +137,11 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
             });
             return [...plan.adds, ...plan.removes];
           },
+          // The runner read the state again after the change: the report is of the policies as they are now.
+          present: (result) => answer({ ...changeSummary(result), report: report(apiId, result.after) }),
         },
         context,
       );
-      // The runner read the state again after the change: the report is of the policies as they are now.
-      return { ...result, report: report(apiId, result.after) };
     },
   };
 }

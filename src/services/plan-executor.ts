@@ -1,50 +1,279 @@
-// Runs a plan's steps in order through the API Gateway and Lambda ports. When a step fails, the
-// completed steps are undone in reverse (DESIGN §3 step 7), and the outcome says what is left.
-import { isDomainError, type DomainError } from '../domain/errors.js';
+// Runs a plan's steps in order, journaling each one (DESIGN §3 step 7): a step's start is durable
+// before its AWS call, its result before the next call. When a step fails, the completed steps are
+// undone in reverse, each undo journaled too. Before each step the executor asks whether to go on:
+// it stops at that boundary when the change is handed over (shutdown, the end of a Lambda
+// invocation), past its deadline, or when it may no longer own the change.
+//
+// A step without compensation (deleting a replaced integration) is a point of no return: once it
+// ran, undoing the steps before it would break what they built, so a later failure leaves the
+// change `partial` with what is left named, instead of rolling back.
+import { DomainError, isDomainError } from '../domain/errors.js';
+import { carriesRedactedValue, type JournalFacts, type StepPhase } from '../domain/journal.js';
 import { resolveReferences, type AwsCallSpec, type PlanStep } from '../domain/plan.js';
-import type { AddPermissionInput, ApiGatewayPort, LambdaPort } from './ports.js';
+import { findCreatedResource, LOOKUP_OPERATIONS, type KnownResources } from './created-resource-lookup.js';
+import type { JournalWriter } from './journal-writer.js';
+import type { AddPermissionInput, ApiGatewayPort, AwsCall, LambdaPort } from './ports.js';
 
 export interface ExecutionPorts {
   apiGateway: ApiGatewayPort;
   lambda: LambdaPort;
 }
 
+/** Why a change stops at a step boundary. */
+export type StopReason = 'hand-over' | 'deadline';
+
+export interface ExecutionOptions {
+  ports: ExecutionPorts;
+  plan: readonly PlanStep[];
+  journal: JournalWriter;
+  /** Where a taken-over change stands; absent for a new change. */
+  facts?: JournalFacts;
+  known: Omit<KnownResources, 'createdIds'>;
+  /** Asked before every write step. */
+  stopReason(): StopReason | undefined;
+  /** The change's AWS calls so far (the call log's list): the request id of each write comes from it. */
+  calls: readonly AwsCall[];
+  /** The plan was read back from the record, where secrets are redacted: such calls cannot be made. */
+  fromRecord?: boolean;
+  /** Called after each step that ran (steps done so far). */
+  onStep?(done: number): void;
+}
+
 export type ExecutionOutcome =
   | { status: 'succeeded'; createdIds: Map<string, string> }
-  | { status: 'failed' | 'rolled_back' | 'partial'; error: unknown; failedStep: string; leftovers: string[] };
-
-export async function executePlan(ports: ExecutionPorts, steps: PlanStep[]): Promise<ExecutionOutcome> {
-  const createdIds = new Map<string, string>();
-  const completed: PlanStep[] = [];
-  for (const step of steps) {
-    try {
-      const createdId = await callAws(ports, step, createdIds);
-      if (createdId !== undefined) createdIds.set(step.id, createdId);
-      completed.push(step);
-    } catch (error) {
-      if (completed.length === 0) return { status: 'failed', error, failedStep: step.id, leftovers: [] };
-      const leftovers = await compensate(ports, completed, createdIds);
-      return { status: leftovers.length === 0 ? 'rolled_back' : 'partial', error, failedStep: step.id, leftovers };
+  | {
+      status: 'failed' | 'rolled_back' | 'partial';
+      error: unknown;
+      /** The step whose call failed (absent when the change stopped at its deadline). */
+      failedStep?: string;
+      leftovers: string[];
+      createdIds: Map<string, string>;
     }
+  /** Stopped at a step boundary and released for another instance to finish. */
+  | { status: 'handed-over' }
+  /** Another instance owns the change now: this one stopped writing. */
+  | { status: 'lease-lost' }
+  /** The journal could not be committed: no AWS write may follow; the change waits for recovery. */
+  | { status: 'stalled'; error: unknown };
+
+export async function executePlan(options: ExecutionOptions): Promise<ExecutionOutcome> {
+  const { plan, journal, facts } = options;
+  const createdIds = new Map(facts?.createdIds ?? []);
+  const completed = plan.filter((step) => facts?.standing.get(step.id) === 'done');
+  let done = completed.length;
+
+  for (const step of plan) {
+    const standing = facts?.standing.get(step.id) ?? 'not-started';
+    if (standing === 'done') continue;
+    if (!journal.owns()) return { status: 'lease-lost' };
+    const reason = options.stopReason();
+    if (reason === 'hand-over') return handOver(journal);
+    if (reason === 'deadline') {
+      journal.note(journal.event('deadline-exceeded'));
+      const error = new DomainError('deadline-exceeded', `the change ran past its deadline before step ${step.id}`);
+      return finishFailed(options, completed, createdIds, error, undefined);
+    }
+    if (options.fromRecord && carriesRedactedValue(step.params)) {
+      // Only the owner that planned the change knows the secret; nobody can send this call now.
+      journal.note(stepEntry(journal, 'do', step, 'skipped', { note: 'its parameters hold a secret the record keeps redacted' }));
+      const error = new DomainError('upstream', `step ${step.id} cannot be run by another instance: its parameters hold a redacted secret`);
+      return finishFailed(options, completed, createdIds, error, step.id);
+    }
+
+    const outcome = await runStep(options, step, createdIds);
+    if (outcome.status === 'done') {
+      completed.push(step);
+      done += 1;
+      options.onStep?.(done);
+      continue;
+    }
+    if (outcome.status !== 'failed') return outcome;
+    if (outcome.inDoubt) completed.push(step);
+    return finishFailed(options, completed, createdIds, outcome.error, step.id);
   }
   return { status: 'succeeded', createdIds };
 }
 
-async function compensate(ports: ExecutionPorts, completed: PlanStep[], createdIds: Map<string, string>): Promise<string[]> {
+type StepOutcome =
+  | { status: 'done' }
+  | { status: 'failed'; error: unknown; inDoubt: boolean }
+  | { status: 'lease-lost' }
+  | { status: 'stalled'; error: unknown };
+
+/** One step: journal its start, call AWS, journal what came back (or what a look-up found). */
+async function runStep(options: ExecutionOptions, step: PlanStep, createdIds: Map<string, string>): Promise<StepOutcome> {
+  const { journal } = options;
+  // A create whose answer was lost and that AWS turns out not to have made is sent once more:
+  // known not to exist, it is no blind retry.
+  for (let attempt = 1; ; attempt++) {
+    const started = await commitStart(journal, 'do', step);
+    if (started) return started;
+    const callsBefore = options.calls.length;
+    try {
+      const createdId = await callAws(options.ports, step, createdIds);
+      if (createdId !== undefined) createdIds.set(step.id, createdId);
+      journal.note(stepEntry(journal, 'do', step, 'succeeded', { requestId: requestIdOf(options.calls, callsBefore, step), createdId }));
+      return { status: 'done' };
+    } catch (error) {
+      const unknown = isDomainError(error) && error.outcomeUnknown;
+      journal.note(stepEntry(journal, 'do', step, unknown ? 'unknown' : 'failed', failureDetail(error)));
+      if (!unknown) return { status: 'failed', error, inDoubt: false };
+      if (!LOOKUP_OPERATIONS.has(step.operation)) {
+        // An update or a delete the SDK already retried: it may have run. An update's undo
+        // (the previous values again) is safe either way, so it is undone with the rest.
+        return { status: 'failed', error, inDoubt: step.compensation?.operation.startsWith('Update') === true };
+      }
+      let found: string | undefined;
+      try {
+        const params = resolveReferences(step.params, createdIds);
+        found = await findCreatedResource(options.ports.apiGateway, step.operation, params, { ...options.known, createdIds: createdIds.values() });
+      } catch (lookupError) {
+        journal.note(stepEntry(journal, 'do', step, 'unknown', { note: `could not find out whether it ran: ${describe(lookupError)}` }));
+        return { status: 'failed', error, inDoubt: false };
+      }
+      if (found !== undefined) {
+        createdIds.set(step.id, found);
+        journal.note(stepEntry(journal, 'do', step, 'found', { createdId: found, note: 'the answer was lost; AWS had made it' }));
+        return { status: 'done' };
+      }
+      journal.note(stepEntry(journal, 'do', step, 'absent', { note: 'the answer was lost; AWS had not made it' }));
+      if (attempt >= 2) return { status: 'failed', error, inDoubt: false };
+    }
+  }
+}
+
+/** Commits a call's start; an outcome when the change must stop instead. */
+async function commitStart(journal: JournalWriter, kind: 'do' | 'undo', step: PlanStep): Promise<StepOutcome | undefined> {
+  try {
+    await journal.commit(stepEntry(journal, kind, step, 'started'));
+    return undefined;
+  } catch (error) {
+    if (isDomainError(error) && error.kind === 'lease-lost') return { status: 'lease-lost' };
+    return { status: 'stalled', error };
+  }
+}
+
+async function handOver(journal: JournalWriter): Promise<ExecutionOutcome> {
+  try {
+    await journal.handOver();
+    return { status: 'handed-over' };
+  } catch (error) {
+    if (isDomainError(error) && error.kind === 'lease-lost') return { status: 'lease-lost' };
+    return { status: 'stalled', error };
+  }
+}
+
+/** After a failure: undo what can be undone, or, past a point of no return, say what is left. */
+async function finishFailed(
+  options: ExecutionOptions,
+  completed: PlanStep[],
+  createdIds: Map<string, string>,
+  error: unknown,
+  failedStep: string | undefined,
+): Promise<ExecutionOutcome> {
+  const failure = { error, ...(failedStep !== undefined ? { failedStep } : {}), createdIds };
+  if (completed.length === 0) return { status: 'failed', ...failure, leftovers: [] };
+  const irreversible = completed.filter((step) => !step.compensation);
+  if (irreversible.length > 0) {
+    const ran = new Set(completed.map((step) => step.id));
+    const left = options.plan.filter((step) => !ran.has(step.id));
+    return {
+      status: 'partial',
+      ...failure,
+      leftovers: left.map((step) => `${step.id}: ${step.description} (not done: the change had passed ${irreversible[0]!.id}, which cannot be undone)`),
+    };
+  }
+  const undone = await compensate(options, completed, createdIds);
+  if ('status' in undone) return undone;
+  return { status: undone.leftovers.length === 0 ? 'rolled_back' : 'partial', ...failure, leftovers: undone.leftovers };
+}
+
+/** Undoes `completed` in reverse, journaling each undo; returns what could not be undone. */
+export async function compensate(
+  options: Pick<ExecutionOptions, 'ports' | 'journal' | 'calls' | 'fromRecord'>,
+  completed: readonly PlanStep[],
+  createdIds: Map<string, string>,
+): Promise<{ leftovers: string[] } | { status: 'lease-lost' } | { status: 'stalled'; error: unknown }> {
+  const { journal } = options;
   const leftovers: string[] = [];
   for (const step of [...completed].reverse()) {
-    if (!step.compensation) {
+    const undo = step.compensation;
+    if (!undo) {
       leftovers.push(`${step.id}: ${step.description} (cannot be undone)`);
       continue;
     }
+    if (options.fromRecord && carriesRedactedValue(undo.params)) {
+      journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'skipped', { note: 'its parameters hold a secret the record keeps redacted' }));
+      leftovers.push(`${step.id}: ${step.description} (not undone: the undo needs a secret the record keeps redacted)`);
+      continue;
+    }
+    const stop = await commitStart(journal, 'undo', { ...step, operation: undo.operation });
+    if (stop) return stop as { status: 'lease-lost' } | { status: 'stalled'; error: unknown };
+    const callsBefore = options.calls.length;
     try {
-      await callAws(ports, step.compensation, createdIds);
+      await callAws(options.ports, undo, createdIds);
+      createdIds.delete(step.id);
+      journal.note(
+        stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'succeeded', { requestId: requestIdOf(options.calls, callsBefore, undo) }),
+      );
     } catch (error) {
-      const reason = isDomainError(error) ? (error as DomainError).aws?.error ?? error.message : String(error);
-      leftovers.push(`${step.id}: ${step.description} (undo failed: ${reason})`);
+      if (isDomainError(error) && error.kind === 'not-found' && undo.operation.startsWith('Delete')) {
+        // Already gone: what the undo was for holds.
+        createdIds.delete(step.id);
+        journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'absent', { note: 'already gone' }));
+        continue;
+      }
+      const unknown = isDomainError(error) && error.outcomeUnknown;
+      journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, unknown ? 'unknown' : 'failed', failureDetail(error)));
+      leftovers.push(`${step.id}: ${step.description} (undo failed: ${awsName(error)})`);
     }
   }
-  return leftovers;
+  return { leftovers };
+}
+
+function stepEntry(
+  journal: JournalWriter,
+  kind: 'do' | 'undo',
+  step: Pick<PlanStep, 'id' | 'operation'>,
+  phase: StepPhase,
+  detail: { requestId?: string | undefined; createdId?: string | undefined; error?: string | undefined; note?: string | undefined } = {},
+) {
+  return {
+    kind,
+    stepId: step.id,
+    operation: step.operation,
+    phase,
+    at: journal.now(),
+    owner: journal.owner,
+    ...(detail.requestId ? { requestId: detail.requestId } : {}),
+    ...(detail.createdId ? { createdId: detail.createdId } : {}),
+    ...(detail.error ? { error: detail.error } : {}),
+    ...(detail.note ? { note: detail.note } : {}),
+  };
+}
+
+function failureDetail(error: unknown): { requestId?: string; error: string } {
+  return {
+    ...(isDomainError(error) && error.aws?.requestId ? { requestId: error.aws.requestId } : {}),
+    error: awsName(error),
+  };
+}
+
+function awsName(error: unknown): string {
+  return isDomainError(error) ? (error.aws?.error ?? error.kind) : 'Error';
+}
+
+function describe(error: unknown): string {
+  return isDomainError(error) ? (error.aws?.error ?? error.message) : error instanceof Error ? error.name : String(error);
+}
+
+/** The request id of the call `spec` made, from the calls logged since `from`. */
+function requestIdOf(calls: readonly AwsCall[], from: number, spec: AwsCallSpec): string | undefined {
+  for (let index = calls.length - 1; index >= from; index--) {
+    const call = calls[index]!;
+    if (call.operation === spec.operation && call.outcome === 'ok') return call.requestId;
+  }
+  return undefined;
 }
 
 /** Makes one AWS call; returns the id of what it created, if anything. */

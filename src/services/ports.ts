@@ -10,7 +10,8 @@ import type {
   WebSocketApi,
 } from '../domain/model.js';
 import type { PermissionStatementInput, PolicyStatement } from '../domain/policy-statements.js';
-import type { AuditRecord, AuditFinal, AuditQuery, AuditPage, PendingAudit } from '../domain/audit.js';
+import type { AuditRecord, AuditFinal, AuditQuery, AuditPage, ChangeLease, PendingAudit, PendingChange } from '../domain/audit.js';
+import type { JournalEntry } from '../domain/journal.js';
 
 export interface RouteFields {
   routeKey?: string;
@@ -118,13 +119,51 @@ export interface AwsCallLog {
   capture<T>(calls: AwsCall[], work: () => Promise<T>): Promise<T>;
 }
 
+/** A pending change another instance may take over, or one this change's API still has. */
+export interface PendingChangeRef {
+  id: string;
+  apiId: string;
+  /** Absent when released (handed over) or written before leases existed. */
+  lease?: ChangeLease;
+}
+
+/**
+ * The audit trail, and the journal and leases of the changes in it (DESIGN §3, §5). Every method
+ * fails with DomainError('audit-unavailable') when the store does not answer; the methods an owner
+ * calls while it runs a change fail with DomainError('lease-lost') when another instance owns it.
+ */
 export interface AuditStore {
-  appendPending(record: PendingAudit): Promise<void>;
-  finalize(id: string, final: AuditFinal): Promise<void>;
+  /** The pending record, with its plan, owner lease and deadline (or a bare pending record: no lease). */
+  appendPending(record: PendingChange | PendingAudit): Promise<void>;
+  /**
+   * Commits journal entries as the owner of `lease`, renewing the lease to `lease.expiresAt` in the
+   * same transaction: the entries are durable before the next AWS write starts.
+   */
+  appendJournal(id: string, lease: ChangeLease, entries: readonly JournalEntry[]): Promise<void>;
+  /** Renews the owner's lease; lease-lost when it is not the owner any more. */
+  renewLease(id: string, lease: ChangeLease): Promise<void>;
+  /**
+   * Hands the change over: commits `entries` (the hand-over event) and releases the lease, so that
+   * any instance may take it over at once. lease-lost when it is not the owner any more.
+   */
+  releaseLease(id: string, owner: string, entries: readonly JournalEntry[]): Promise<void>;
+  /**
+   * Takes a pending change over when it has no owner, its lease expired before `now`, or it is
+   * already `lease.owner`'s (a change that owner stopped running); false when another won.
+   */
+  takeOver(id: string, lease: ChangeLease, now: Date): Promise<boolean>;
+  /** Pending changes with no owner or an expired lease, oldest first. */
+  listTakeable(now: Date, limit: number): Promise<PendingChangeRef[]>;
+  /** The pending changes of one API, oldest first. */
+  listPending(apiId: string): Promise<PendingChangeRef[]>;
+  /**
+   * Pending -> final, once. With `owner`: only while that instance owns the change (lease-lost
+   * otherwise), committing `journal` (the last entries) in the same transaction.
+   */
+  finalize(id: string, final: AuditFinal, options?: { owner?: string; journal?: readonly JournalEntry[] }): Promise<void>;
+  /** The record with its journal. */
   get(id: string): Promise<AuditRecord | undefined>;
   list(query: AuditQuery): Promise<AuditPage>;
-  /** Marks records pending since before `olderThan` as interrupted; returns how many. */
-  markInterrupted(olderThan: Date): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -188,4 +227,13 @@ export interface Clock {
 export interface IdGenerator {
   /** A time-ordered, unique id. */
   next(): string;
+}
+
+/**
+ * Where a change handed over at the end of a Lambda invocation goes on: an asynchronous invocation
+ * of the same function that takes it over (aws/lambda-continuation.ts). The server needs none: the
+ * recovery sweep of any instance takes a released change over within seconds.
+ */
+export interface ContinuationPort {
+  continueLater(changeId: string, apiId: string): Promise<void>;
 }

@@ -15,7 +15,8 @@ import {
   type DesiredRouteIntegration,
   type RouteState,
 } from '../domain/route-integration-plan.js';
-import type { ChangeContext, ChangeResult, ChangeRunner } from './change-runner.js';
+import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
+import { answer, changeSummary } from './change-presenter.js';
 import type { PlanStep } from '../domain/plan.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
@@ -41,12 +42,42 @@ export interface RouteIntegrationServiceDeps {
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
+  /** Where this service says how another instance finishes its changes (roll forward). */
+  kinds?: ChangeKinds;
 }
 
 type RouteChangeState = RouteStateWithApi & { permissions: PermissionReadState };
 
 export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
   const { apiGateway, lambda, permissions, runChange, region } = deps;
+
+  /** The answer of a route change: the summary and the route's integration as it is now. */
+  function present(result: ChangeResult<RouteState>) {
+    return answer({ ...changeSummary(result), routeIntegration: viewOf(result.after) }, { etag: result.etag });
+  }
+
+  /**
+   * A route PUT another instance finishes after a hand-over: only the after-read and the answer
+   * need the spec (the steps left come from the record), and neither needs the intent.
+   */
+  function resumedPut(apiId: string, routeKey: string): ChangeSpec<RouteChangeState> {
+    return {
+      action: 'route-integration.put',
+      apiId,
+      routeKey,
+      request: {},
+      read: (after) => readWithPermissions(apiId, routeKey, () => [], undefined, after && idsAfterPut(after)),
+      plan: () => [],
+      describe: describeRoute,
+      integrationIdOf: (state) => state.integration?.integrationId,
+      etagOf: routeIntegrationEtag,
+      exists: hasBoundIntegration,
+      present,
+    };
+  }
+  deps.kinds?.register('route-integration.put', (record) =>
+    record.routeKey === undefined ? undefined : (resumedPut(record.apiId, record.routeKey) as ChangeSpec<unknown>),
+  );
 
   function checkRouteKey(routeKey: string): void {
     const problem = validateRouteKey(routeKey);
@@ -68,7 +99,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       routeKey: string,
       intent: RouteIntegrationIntent,
       context: ChangeContext,
-    ): Promise<ChangeResult<RouteState> & { view: RouteIntegrationView }> {
+    ): Promise<ChangeRun<RouteChangeState>> {
       const violations = validateIntent(intent);
       const keyProblem = validateRouteKey(routeKey);
       if (keyProblem) violations.unshift({ path: '/routeKey', message: keyProblem });
@@ -78,7 +109,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       if (!resolution.ok) throw validationError(resolution.violations);
       const desired = resolution.desired;
       const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
-      const result = await runChange<RouteChangeState>(
+      return runChange<RouteChangeState>(
         {
           action: 'route-integration.put',
           apiId,
@@ -92,15 +123,16 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           integrationIdOf: (state) => state.integration?.integrationId,
           etagOf: routeIntegrationEtag,
           exists: hasBoundIntegration,
+          knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          present,
         },
         context,
       );
-      return { ...result, view: viewOf(result.after) };
     },
 
     async remove(apiId: string, routeKey: string, context: ChangeContext) {
       checkRouteKey(routeKey);
-      const result = await runChange<RouteChangeState>(
+      return runChange<RouteChangeState>(
         {
           action: 'route-integration.delete',
           apiId,
@@ -108,7 +140,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           request: {},
           read: async (after) => {
             // Unbound afterwards: only the route's responses are expected.
-            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after && { routeId: after.before.route?.routeId });
+            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after && { routeId: after.before?.route?.routeId });
             requireRoute(state);
             return state;
           },
@@ -118,10 +150,10 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
           etagOf: routeIntegrationEtag,
           exists: hasBoundIntegration,
+          present,
         },
         context,
       );
-      return { ...result, view: viewOf(result.after) };
     },
   };
 
@@ -150,10 +182,10 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
  * Where a PUT leaves the route: on the route it had or the one it created, bound to the integration
  * it created or (updated in place) the one it had.
  */
-function idsAfterPut({ before, createdIds }: { before: RouteState; createdIds: ReadonlyMap<string, string> }): ExpectedIds {
+function idsAfterPut({ before, createdIds }: { before: RouteState | undefined; createdIds: ReadonlyMap<string, string> }): ExpectedIds {
   return {
-    routeId: before.route?.routeId ?? createdIds.get(NEW_ROUTE),
-    integrationId: createdIds.get(NEW_INTEGRATION) ?? before.integration?.integrationId,
+    routeId: before?.route?.routeId ?? createdIds.get(NEW_ROUTE),
+    integrationId: createdIds.get(NEW_INTEGRATION) ?? before?.integration?.integrationId,
   };
 }
 

@@ -2,6 +2,7 @@
 // audit store is down, every mutation answers 503 problem+json and the fake sees no write. When
 // only the final write fails, after AWS changed, the response says so and the record stays
 // pending until start-up recovery marks it interrupted.
+import { setTimeout } from 'node:timers/promises';
 import t from 'tap';
 import { createAuditDatabase, createPostgresPool } from '../../src/audit/database.js';
 import { createInProcessLock, createPostgresAdvisoryLock } from '../../src/audit/locks.js';
@@ -91,23 +92,31 @@ t.test('PostgreSQL at an unreachable port: 503, no AWS write', async (t) => {
   });
 });
 
-/** The memory store, except that `finalize` fails as a database that went away would. */
-function finalizeFails(): { store: AuditStore & ReturnType<typeof createMemoryAuditStore>; lock: ApiLock } {
+/** The memory store, except that `finalize` fails as a database that went away would (until finalizeWorks()). */
+function finalizeFails(): { store: AuditStore & ReturnType<typeof createMemoryAuditStore>; lock: ApiLock; finalizeWorks(): void } {
   const inner = createMemoryAuditStore();
+  let failing = true;
   const store = {
     ...inner,
-    async finalize() {
+    async finalize(...args: Parameters<AuditStore['finalize']>) {
+      if (!failing) return inner.finalize(...args);
       throw new DomainError('audit-unavailable', 'audit store unavailable: could not finalize the audit record', {
         cause: new Error('connection terminated'),
       });
     },
   };
-  return { store, lock: createInProcessLock() };
+  return {
+    store,
+    lock: createInProcessLock(),
+    finalizeWorks() {
+      failing = false;
+    },
+  };
 }
 
 t.test('the final write fails after AWS changed: auditComplete false, record pending', async (t) => {
   const audit = finalizeFails();
-  const ctx = await buildTestApp(t, { audit });
+  const ctx = await buildTestApp(t, { audit, env: { GATEWIRE_LEASE_MS: '1000' } });
   const response = await ctx.app.inject(mutations(ctx.apiId)[0]!);
   t.equal(response.statusCode, 200, 'the change itself happened: AWS was written');
   const body = response.json();
@@ -120,13 +129,16 @@ t.test('the final write fails after AWS changed: auditComplete false, record pen
   t.equal(record.statusCode, 200);
   t.match(record.json(), { status: 'pending', awsCalls: [] }, 'the pending record stays as it was');
 
-  // Start-up recovery: only records pending longer than the grace period are marked.
-  t.equal(await audit.store.markInterrupted(new Date(Date.now() - 10 * 60_000)), 0, 'too recent to be a crash');
-  t.equal(await audit.store.markInterrupted(new Date(Date.now() + 1_000)), 1, 'past the grace period');
+  // Recovery: the journal says every step ran, so the change is finished, not undone.
+  audit.finalizeWorks();
+  t.equal(await ctx.deps.recovery.sweepOnce(), 0, 'not while its lease runs');
+  await setTimeout(1_100);
+  t.equal(await ctx.deps.recovery.sweepOnce(), 1, 'the sweep takes the change over once its lease ran out');
   const recovered = await ctx.app.inject({ method: 'GET', url: `/v1/audit/${body.auditId}` });
-  t.equal(recovered.json().status, 'interrupted');
-  const listed = await ctx.app.inject({ method: 'GET', url: '/v1/audit?status=interrupted' });
-  t.same(listed.json().items.map((item: { id: string }) => item.id), [body.auditId], 'findable by status');
+  t.match(recovered.json(), { status: 'succeeded' }, 'finished by recovery');
+  t.ok(ctx.fake.api(ctx.apiId).route('ping')?.target, 'and AWS keeps the change');
+  const change = await ctx.app.inject({ method: 'GET', url: `/v1/changes/${body.auditId}` });
+  t.match(change.json(), { status: 'succeeded', result: { status: 200 } }, 'its answer is kept');
 });
 
 t.test('the final write fails after a failed change: the problem says the record is incomplete', async (t) => {

@@ -29,7 +29,7 @@ t.test('migrations', async (t) => {
     migrateToLatest(first.db, first.dialect),
     migrateToLatest(second.db, second.dialect),
   ]);
-  t.strictSame(applied.flat(), ['0001-audit-records'], 'applied once across two concurrent runs');
+  t.strictSame(applied.flat(), ['0001-audit-records', '0002-change-journal'], 'applied once across two concurrent runs');
   t.strictSame(await migrateToLatest(first.db, first.dialect), [], 'idempotent');
 
   // Every later start-up (each Lambda cold start) finds the database up to date with one read:
@@ -46,7 +46,7 @@ t.test('migrations', async (t) => {
     select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(first.db);
   t.strictSame(
     tables.rows.map((row) => row.table_name),
-    ['audit_records', 'idempotency_keys', 'kysely_migration', 'kysely_migration_lock'],
+    ['audit_records', 'change_journal', 'idempotency_keys', 'kysely_migration', 'kysely_migration_lock'],
     'everything lives in the schema named by ?schema=',
   );
 
@@ -85,6 +85,42 @@ t.test('a change costs one round trip for its pending record and one for its fin
   await store.finalize('01TRIPS0000000000000000000', { status: 'succeeded', after: null, awsCalls: [], durationMs: 1 });
   t.strictSame(verbs(), ['update'], 'final: one update');
   t.equal((await store.get('01TRIPS0000000000000000000'))?.status, 'succeeded', 'and both were committed');
+});
+
+// A step of a change commits its journal entries and renews its lease: one statement (a
+// data-modifying CTE), so one round trip, and the entries land only while the writer owns it.
+t.test('a journal commit is one round trip, also with the final record', async (t) => {
+  const { url } = await createTestSchema(t, 'pg_journal_trips');
+  const handle = await createAuditDatabase(url);
+  if (handle.dialect !== 'postgres') throw new Error('expected a postgres handle');
+  await migrateToLatest(handle.db, handle.dialect);
+  const store = createKyselyAuditStore(handle.db);
+  t.teardown(() => store.close());
+  const id = '01TRIPS0000000000000000001';
+  const lease = { owner: 'a', expiresAt: '2025-03-01T12:00:08.000Z' };
+  await store.appendPending({
+    id,
+    occurredAt: '2025-03-01T12:00:00.000Z',
+    actor: { id: 'alice', kind: 'api-key' },
+    requestId: 'req-1',
+    action: 'route-integration.put',
+    apiId: 'api1',
+    request: {},
+    plan: [],
+    before: null,
+    lease,
+    deadlineAt: '2025-03-01T12:10:00.000Z',
+  });
+  const queries = countQueries(handle.pool);
+  const entry = (seq: number, owner = 'a') =>
+    ({ seq, at: '2025-03-01T12:00:01.000Z', owner, kind: 'do', stepId: 's1', operation: 'CreateRoute', phase: 'started' }) as const;
+  await store.appendJournal(id, lease, [entry(1), entry(2)]);
+  t.equal(queries.texts.length, 1, 'two entries and the lease: one statement');
+  await t.rejects(store.appendJournal(id, { ...lease, owner: 'b' }, [entry(3, 'b')]), { kind: 'lease-lost' });
+  queries.reset();
+  await store.finalize(id, { status: 'succeeded', after: null, awsCalls: [], durationMs: 1 }, { owner: 'a', journal: [entry(4)] });
+  t.equal(queries.texts.length, 1, 'the final record and the last entry: one statement');
+  t.same((await store.get(id))?.journal?.map((e) => e.seq), [1, 2, 4], 'the rejected entry never landed');
 });
 
 t.test('an unreachable server reports audit-unavailable', async (t) => {

@@ -75,7 +75,7 @@ async function startStack(t: Pick<TestContext, 'teardown'>, runtime: 'server' | 
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     audit: { store: auditStore, lock: createInProcessLock() },
   });
-  const appDeps = { config, services: deps.services, auditStore, logger: false as const };
+  const appDeps = { config, services: deps.services, auditStore, logger: false as const, recovery: deps.recovery };
   let app: FastifyInstance;
   let handler: LambdaHandler | undefined;
   if (runtime === 'lambda') ({ app, handler } = await createLambdaHandler(appDeps));
@@ -103,6 +103,8 @@ const entryRuns = withEntryStore(async (store) => {
     runEntry(
       { GATEWIRE_AUDIT_URL: entrySchema.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...LAMBDA_CREDENTIALS },
       restApiEvent({ method: 'GET', url: '/readyz' }),
+      // The scheduled sweep (README: an EventBridge rule) takes over what dead invocations left.
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
     ),
   ]),
 );
@@ -358,10 +360,12 @@ t.test('Lambda mode requires a PostgreSQL audit URL and says so', async (t) => {
   t.equal(loadConfig({}).runtime, 'server');
 });
 
-/** Runs src/lambda.ts (the runtime entry, top-level await) in a fresh process and invokes it once. */
-function runEntry(env: Record<string, string>, event: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs src/lambda.ts (the runtime entry, top-level await) in a fresh process and invokes it with each event in turn. */
+function runEntry(env: Record<string, string>, ...events: object[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `const { handler } = await import('./src/lambda.ts');
-process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, {})));
+const answers = [];
+for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, {}));
+process.stdout.write(JSON.stringify(answers.length === 1 ? answers[0] : answers));
 process.exit(0);`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: new URL('../..', import.meta.url),
@@ -380,9 +384,11 @@ t.test('src/lambda.ts (the runtime entry) in a fresh process', async (t) => {
   t.not(withoutPostgres.code, 0, 'without a PostgreSQL audit URL, init fails');
   t.match(withoutPostgres.stderr, /Invalid configuration: GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda/, 'and says why');
   t.equal(withPostgres.code, 0, withPostgres.stderr);
-  t.match(JSON.parse(withPostgres.stdout), { statusCode: 200, body: '{"status":"ready"}' }, 'against PostgreSQL (migrated at init) it answers /readyz');
+  const [ready, sweep] = JSON.parse(withPostgres.stdout);
+  t.match(ready, { statusCode: 200, body: '{"status":"ready"}' }, 'against PostgreSQL (migrated at init) it answers /readyz');
+  t.match(sweep, { statusCode: 200, body: '{"recovered":1}' }, 'a scheduled event sweeps');
   await withEntryStore(async (store) => {
-    t.match(await store.get(crashedChange.id), { status: 'interrupted' }, 'init marked the change cut off 20 minutes ago interrupted');
+    t.match(await store.get(crashedChange.id), { status: 'interrupted' }, 'the sweep took over the change cut off 20 minutes ago (from before the journal)');
     t.match(await store.get(runningChange.id), { status: 'pending' }, 'and left the recent one alone');
   });
 });

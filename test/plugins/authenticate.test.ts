@@ -109,6 +109,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: `/v1/apis/${apiId}/permissions/reconcile`, scope: 'admin' },
   { method: 'GET', url: '/v1/audit', scope: 'admin' },
   { method: 'GET', url: `/v1/audit/${auditId}`, scope: 'admin' },
+  { method: 'GET', url: `/v1/changes/${auditId}`, scope: 'read' },
 ];
 
 t.test('every /v1 route of the app is in the matrix below', async (t) => {
@@ -120,6 +121,7 @@ t.test('every /v1 route of the app is in the matrix below', async (t) => {
     url
       .replace(apiId, '{apiId}')
       .replace(integrationId, '{integrationId}')
+      .replace(`/v1/changes/${auditId}`, '/v1/changes/{changeId}')
       .replace(auditId, '{id}')
       .replace(/\/routes\/[^/]+\/integration$/, '/routes/{routeKey}/integration')
       .replace(/\/responses\/[^/]+$/, '/responses/{responseKey}');
@@ -265,7 +267,7 @@ t.test('Lambda mode: a granted IAM principal may write, an unknown one is 403, a
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     audit: { store, lock: createInProcessLock() },
   });
-  const { app: lambdaApp, handler } = await createLambdaHandler({ config, services: deps.services, auditStore: store, logger: false });
+  const { app: lambdaApp, handler } = await createLambdaHandler({ config, services: deps.services, auditStore: store, logger: false, recovery: deps.recovery });
   t.teardown(async () => {
     await lambdaApp.close();
     await deps.close();

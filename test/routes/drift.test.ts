@@ -151,9 +151,11 @@ t.test('an interrupted change is listed and makes the report unclean until a new
   });
   const crashed = ids.next();
   await ctx.auditStore.appendPending(pending(crashed, 'send'));
-  t.equal(await ctx.auditStore.markInterrupted(new Date()), 1, 'start-up recovery marks it');
   const inFlight = ids.next();
-  await ctx.auditStore.appendPending({ ...pending(inFlight, 'join'), occurredAt: new Date().toISOString() });
+  const liveLease = { owner: 'another-instance', expiresAt: new Date(Date.now() + 60_000).toISOString() };
+  await ctx.auditStore.appendPending({ ...pending(inFlight, 'join'), occurredAt: new Date().toISOString(), lease: liveLease, deadlineAt: liveLease.expiresAt });
+  // A record from before the journal existed: recovery cannot know what ran, and says so.
+  t.equal(await ctx.deps.recovery.sweepOnce(), 1, 'recovery takes over the one whose owner is gone, not the live one');
 
   const report = await drift(ctx);
   t.equal(report.clean, false);

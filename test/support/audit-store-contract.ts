@@ -70,8 +70,9 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
     t.strictSame(await store.get(pending.id), { ...pending, status: 'pending', awsCalls: [] }, 'pending as written');
 
     await store.finalize(pending.id, { ...succeeded, integrationId: 'int1' });
+    const final = await store.get(pending.id);
     t.strictSame(
-      await store.get(pending.id),
+      final,
       {
         ...pending,
         integrationId: 'int1',
@@ -79,9 +80,11 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
         after: succeeded.after,
         awsCalls: succeeded.awsCalls,
         durationMs: 40,
+        finishedAt: final?.finishedAt,
       },
       'final fields added, pending fields kept',
     );
+    t.match(final?.finishedAt, /^\d{4}-\d\d-\d\dT/, 'when it left pending');
   });
 
   t.test('finalize without an integration id keeps the pending one', async (t) => {
@@ -194,27 +197,63 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
     await rejectsWithKind(t, store.list({ limit: 10, from: 'yesterday' }), 'validation', 'bad from');
   });
 
-  t.test('markInterrupted marks old pending records only', async (t) => {
+  t.test('a pending change: the journal and the lease belong to its owner', async (t) => {
     const store = await open(t);
     const records = recordFactory();
-    const old = records.pending();
-    const oldFinal = records.pending();
-    records.advance(10 * 60_000);
-    const recent = records.pending();
-    for (const record of [old, oldFinal, recent]) await store.appendPending(record);
-    await store.finalize(oldFinal.id, succeeded);
+    const lease = (owner: string, at: number) => ({ owner, expiresAt: new Date(at).toISOString() });
+    const change = { ...records.pending(), lease: lease('a', BASE_TIME + 8_000), deadlineAt: new Date(BASE_TIME + 600_000).toISOString(), known: { integrationIds: ['i1'] } };
+    await store.appendPending(change);
+    const entry = (seq: number, owner: string, phase: 'started' | 'succeeded') =>
+      ({ seq, at: new Date(BASE_TIME + seq).toISOString(), owner, kind: 'do', stepId: 'create-integration', operation: 'CreateIntegration', phase }) as const;
 
-    const cutoff = new Date(BASE_TIME + 5 * 60_000);
-    t.equal(await store.markInterrupted(cutoff), 1, 'one record marked');
-    t.equal((await store.get(old.id))?.status, 'interrupted');
-    t.equal((await store.get(oldFinal.id))?.status, 'succeeded', 'final records untouched');
-    t.equal((await store.get(recent.id))?.status, 'pending', 'recent pending untouched');
-    t.equal(await store.markInterrupted(cutoff), 0, 'idempotent');
-    await rejectsWithKind(t, store.finalize(old.id, succeeded), 'conflict', 'an interrupted record is not finalised');
-    t.strictSame(
-      (await store.list({ limit: 10, status: 'interrupted' })).items.map((record) => record.id),
-      [old.id],
-    );
+    await store.appendJournal(change.id, lease('a', BASE_TIME + 9_000), [entry(1, 'a', 'started')]);
+    await rejectsWithKind(t, store.appendJournal(change.id, lease('b', BASE_TIME + 9_000), [entry(2, 'b', 'started')]), 'lease-lost', 'another owner cannot write');
+    await rejectsWithKind(t, store.renewLease(change.id, lease('b', BASE_TIME + 9_500)), 'lease-lost', 'nor renew');
+    await store.renewLease(change.id, lease('a', BASE_TIME + 10_000));
+    t.match(await store.get(change.id), { lease: { owner: 'a', expiresAt: '2025-03-01T12:00:10.000Z' }, known: { integrationIds: ['i1'] }, journal: [entry(1, 'a', 'started')] });
+
+    t.same(await store.listTakeable(new Date(BASE_TIME + 9_999), 10), [], 'not takeable while the lease runs');
+    t.notOk(await store.takeOver(change.id, lease('b', BASE_TIME + 20_000), new Date(BASE_TIME + 9_999)), 'nor taken over');
+    t.match(await store.listTakeable(new Date(BASE_TIME + 10_001), 10), [{ id: change.id, apiId: 'api1' }], 'takeable once expired');
+    const takers = await Promise.all(['b', 'c'].map((owner) => store.takeOver(change.id, lease(owner, BASE_TIME + 20_000), new Date(BASE_TIME + 10_001))));
+    t.same(takers.filter(Boolean).length, 1, 'exactly one of two takers wins');
+    const winner = takers[0] ? 'b' : 'c';
+    await rejectsWithKind(t, store.appendJournal(change.id, lease('a', BASE_TIME + 21_000), [entry(2, 'a', 'succeeded')]), 'lease-lost', 'the old owner is out');
+    t.ok(await store.takeOver(change.id, lease(winner, BASE_TIME + 30_000), new Date(BASE_TIME + 10_002)), 'an owner may take its own change again');
+    t.match(await store.listPending('api1'), [{ id: change.id, lease: { owner: winner } }]);
+    t.same(await store.listPending('other-api'), []);
+
+    await rejectsWithKind(t, store.finalize(change.id, succeeded, { owner: 'a' }), 'lease-lost', 'only the owner finalises');
+    await store.finalize(change.id, { ...succeeded, result: { status: 200, body: { outcome: 'applied' } } }, { owner: winner, journal: [entry(2, winner, 'succeeded')] });
+    const final = await store.get(change.id);
+    t.equal(final?.status, 'succeeded');
+    t.notOk(final?.lease, 'a final record has no owner');
+    t.same(final?.result, { status: 200, body: { outcome: 'applied' } }, 'the answer is kept');
+    t.same(final?.journal?.map((e) => [e.seq, e.owner]), [[1, 'a'], [2, winner]], 'the journal, in order');
+    t.same(await store.listTakeable(new Date(BASE_TIME + 100_000), 10), [], 'final records are never taken over');
+    t.same(await store.listPending('api1'), []);
+  });
+
+  t.test('a hand-over releases the lease at once; a record without a lease is takeable once no old version can run it', async (t) => {
+    const store = await open(t);
+    const records = recordFactory();
+    const lease = { owner: 'a', expiresAt: new Date(BASE_TIME + 8_000).toISOString() };
+    const change = { ...records.pending(), lease, deadlineAt: new Date(BASE_TIME + 600_000).toISOString() };
+    const legacy = records.pending();
+    await store.appendPending(change);
+    await store.appendPending(legacy);
+    const handedOver = { seq: 1, at: new Date(BASE_TIME).toISOString(), owner: 'a', kind: 'event', event: 'handed-over' } as const;
+    await rejectsWithKind(t, store.releaseLease(change.id, 'b', [handedOver]), 'lease-lost', 'only the owner hands over');
+    await store.releaseLease(change.id, 'a', [handedOver]);
+    const now = new Date(BASE_TIME + 1);
+    t.same((await store.listTakeable(now, 10)).map((ref) => ref.id), [change.id], 'well before its lease would have run out');
+    t.notOk(await store.takeOver(legacy.id, { owner: 'b', expiresAt: new Date(BASE_TIME + 8_000).toISOString() }, now), 'an old version may still run it');
+    const later = new Date(BASE_TIME + 16 * 60_000 + 1);
+    t.same((await store.listTakeable(later, 10)).map((ref) => ref.id), [change.id, legacy.id], 'both, oldest first, after 16 minutes');
+    t.same((await store.listTakeable(later, 1)).map((ref) => ref.id), [change.id], 'limited');
+    t.same((await store.get(change.id))?.journal, [handedOver]);
+    t.ok(await store.takeOver(legacy.id, { owner: 'b', expiresAt: new Date(later.getTime() + 8_000).toISOString() }, later));
+    await rejectsWithKind(t, store.appendJournal(change.id, lease, []), 'lease-lost', 'a released change is nobody’s');
   });
 
   t.test('JSON fields round-trip exactly', async (t) => {
@@ -297,6 +336,7 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
     await rejectsWithKind(t, store.finalize(kept.id, succeeded), 'audit-unavailable', 'finalize');
     await rejectsWithKind(t, store.get(kept.id), 'audit-unavailable', 'get');
     await rejectsWithKind(t, store.list({ limit: 10 }), 'audit-unavailable', 'list');
-    await rejectsWithKind(t, store.markInterrupted(new Date()), 'audit-unavailable', 'markInterrupted');
+    await rejectsWithKind(t, store.listTakeable(new Date(), 1), 'audit-unavailable', 'listTakeable');
+    await rejectsWithKind(t, store.takeOver(kept.id, { owner: 'x', expiresAt: new Date().toISOString() }, new Date()), 'audit-unavailable', 'takeOver');
   });
 }

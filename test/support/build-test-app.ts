@@ -12,7 +12,7 @@ import { hashApiKey } from '../../src/auth/credentials.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { loadConfig } from '../../src/config.js';
-import { createDependencies } from '../../src/dependencies.js';
+import { createDependencies, type Dependencies } from '../../src/dependencies.js';
 import type { ApiLock, AuditStore, Clock, IdempotencyStore } from '../../src/services/ports.js';
 import { startFakeAws, type FakeAws } from './fake-aws/index.js';
 
@@ -26,6 +26,8 @@ export interface TestApp {
   auditStore: MemoryAuditStore;
   /** The id of a WebSocket API seeded in the fake. */
   apiId: string;
+  /** The composition root's parts: recovery (its sweep is not started), the running changes. */
+  deps: Dependencies;
 }
 
 /** The admin key every test app accepts (audit actor: api-key `test-admin`). */
@@ -83,7 +85,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     await deps.close();
   });
   const apiId = fake.seedApi({ name: 'chat' });
-  return { app, fake, auditStore, apiId };
+  return { app, fake, auditStore, apiId, deps };
 }
 
 /** `/v1/apis/{apiId}/routes/{routeKey}/integration`, with the route key URL-encoded. */

@@ -56,6 +56,12 @@ export function createLambdaOperations(functions: LambdaFunctions, policies: Pol
         RevisionId: policies.revisionId(`${fn.arn}:${alias}`),
       });
     }),
+    // Invoke, asynchronously (Gatewire on Lambda continues a change in another invocation): the
+    // payload is the call's body (FakeCall.body); nothing runs. 202 as Lambda answers an Event.
+    op('Invoke', 'POST', `${base}/invocations`, (request) => {
+      functions.resolve(label(request, 'FunctionName'), request.query.Qualifier);
+      return { status: 202 };
+    }),
     op('GetPolicy', 'GET', `${base}/policy`, (request) => {
       const resolved = functions.resolve(label(request, 'FunctionName'), request.query.Qualifier);
       return ok(policies.document(resolved.resourceArn));

@@ -79,8 +79,11 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       send(res, call, new AwsError(404, 'UnknownOperationException', { message: `No operation matches ${method} ${url.pathname}` }));
       return;
     }
+    let loseResponse = false;
     for (const rule of deps.faults.select(service, matched.operation.name)) {
-      if (rule.fault === 'latency') {
+      if (rule.fault === 'lost-response') {
+        loseResponse = true;
+      } else if (rule.fault === 'latency') {
         await wait(rule.latencyMs ?? DEFAULT_LATENCY_MS);
       } else if (rule.fault === 'timeout') {
         // Never answer: the client sees its own timeout, or a reset once the hold ends.
@@ -113,6 +116,11 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
         body: parsed.value,
         ...(accessKeyId !== undefined ? { accessKeyId } : {}),
       });
+      if (loseResponse) {
+        // Done, but the answer never arrives: the connection resets (status stays 0).
+        req.socket.destroy();
+        return;
+      }
       send(res, call, result.status, result.body);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;

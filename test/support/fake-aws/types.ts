@@ -119,7 +119,11 @@ export interface FakeCall {
   answeredAt?: number;
 }
 
-export type FaultKind = 'throttle' | 'server-error' | 'concurrent-modification' | 'latency' | 'timeout';
+/**
+ * `timeout`: the call is never answered (nor run); `lost-response`: the call runs, then the
+ * connection is reset before the answer: what it did, the client cannot tell.
+ */
+export type FaultKind = 'throttle' | 'server-error' | 'concurrent-modification' | 'latency' | 'timeout' | 'lost-response';
 
 export interface FaultRule {
   /** e.g. 'CreateIntegration'; absent = any operation. */
