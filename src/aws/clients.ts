@@ -46,6 +46,10 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: options.connectionTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
+    // Without it, a request past its timeout only logs a warning and goes on waiting: a hung call
+    // would hold its change (and the API's lock) until the server let go (DESIGN §3: every AWS
+    // call has a timeout).
+    throwOnRequestTimeout: true,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
     httpsAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
   });
