@@ -149,7 +149,7 @@ export function httpApiEvent(request: EventRequest, authorizer?: HttpAuthorizer)
 }
 
 /** The Lambda context object the Node.js runtime passes (what the adapter and the app may read). */
-export function lambdaContext(functionName = 'gatewire') {
+export function lambdaContext(functionName = 'gatewire', remainingMs = 30_000) {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -159,7 +159,7 @@ export function lambdaContext(functionName = 'gatewire') {
     awsRequestId: newRequestId(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: '2026/04/09/[$LATEST]0123456789abcdef0123456789abcdef',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => {},
     fail: () => {},
     succeed: () => {},
