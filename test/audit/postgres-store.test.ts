@@ -116,7 +116,7 @@ t.test('a journal commit is one round trip, also with the final record', async (
     ({ seq, at: '2025-03-01T12:00:01.000Z', owner, kind: 'do', stepId: 's1', operation: 'CreateRoute', phase: 'started' }) as const;
   await store.appendJournal(id, lease, [entry(1), entry(2)]);
   t.equal(queries.texts.length, 1, 'two entries and the lease: one statement');
-  await t.rejects(store.appendJournal(id, { ...lease, owner: 'b' }, [entry(3, 'b')]), { kind: 'lease-lost' });
+  await t.rejects(store.appendJournal(id, { ...lease, owner: 'b' }, [entry(3, 'b')]), { name: 'DomainError', kind: 'lease-lost' } as never);
   queries.reset();
   await store.finalize(id, { status: 'succeeded', after: null, awsCalls: [], durationMs: 1 }, { owner: 'a', journal: [entry(4)] });
   t.equal(queries.texts.length, 1, 'the final record and the last entry: one statement');
