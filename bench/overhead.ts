@@ -25,7 +25,7 @@ import { TEST_API_KEY } from '../test/support/build-test-app.js';
 import { startFakeAws, type FakeAws } from '../test/support/fake-aws/index.js';
 import { apiGatewayClientFor, lambdaClientFor } from '../test/support/fake-aws/sdk-clients.js';
 import { createTestSchema } from '../test/support/postgres.js';
-import { listeningGatewire } from './support/listening-gatewire.js';
+import { listeningGatewire, type CommitCounts } from './support/listening-gatewire.js';
 
 const { values } = parseArgs({ options: { changes: { type: 'string', default: '40' } } });
 const changes = Number(values.changes);
@@ -59,18 +59,24 @@ interface Runner {
   /** One route change; returns its latency in ms and the AWS calls it made. */
   change(i: number): Promise<number>;
   sequence: string;
+  /** Gatewire: the audit store's commits per change (the journal's among them), and their time. */
+  commits?: { perChange: number[]; journalPerChange: number[]; journalMs: number[]; storeMs: number[] };
   close(): Promise<void>;
 }
 
 async function gatewireRunner(fake: FakeAws, label: string, auditUrl: string): Promise<Runner> {
-  const { address, close } = await listeningGatewire(fake, auditUrl);
+  const { address, close, commits } = await listeningGatewire(fake, auditUrl);
   const apiId = fake.seedApi({ name: label });
+  const total = (counts: CommitCounts) => Object.values(counts).reduce((sum, kind) => sum + kind.count, 0);
+  const totalMs = (counts: CommitCounts) => Object.values(counts).reduce((sum, kind) => sum + kind.ms, 0);
   const runner: Runner = {
     label: `Gatewire, audit on ${label}`,
     sequence: '',
+    commits: { perChange: [], journalPerChange: [], journalMs: [], storeMs: [] },
     async change(i) {
       const arn = fake.seedFunction({ name: `gw-${apiId}-${i}` });
       const callsBefore = fake.calls.length;
+      const before = commits();
       const started = performance.now();
       const response = await fetch(`${address}/v1/apis/${apiId}/routes/route${i}/integration`, {
         method: 'PUT',
@@ -80,6 +86,11 @@ async function gatewireRunner(fake: FakeAws, label: string, auditUrl: string): P
       await response.arrayBuffer();
       const elapsed = performance.now() - started;
       if (response.status !== 200) throw new Error(`PUT answered ${response.status}`);
+      const after = commits();
+      runner.commits!.perChange.push(total(after) - total(before));
+      runner.commits!.journalPerChange.push(after.appendJournal.count - before.appendJournal.count);
+      runner.commits!.journalMs.push(after.appendJournal.ms - before.appendJournal.ms);
+      runner.commits!.storeMs.push(totalMs(after) - totalMs(before));
       runner.sequence = fake.calls
         .slice(callsBefore)
         .map((call) => call.operation)
@@ -193,6 +204,14 @@ async function main(): Promise<void> {
       console.log(
         `    ${runner.label}: p50 ${ms(gatewire.p50)} (ratio ${versus(gatewire.p50, direct.p50)}; with the same concurrency ${versus(gatewire.p50, concurrent.p50)}), p99 ${ms(gatewire.p99)} (ratio ${(gatewire.p99 / direct.p99).toFixed(3)})`,
       );
+      if (runner.commits) {
+        const { perChange, journalPerChange, journalMs, storeMs } = runner.commits;
+        const journal = summary(journalMs.slice(WARM_UP));
+        console.log(
+          `      audit commits per change: ${perChange.at(-1)} (pending record, ${journalPerChange.at(-1)} journal commits, final record; before the journal: 2); ` +
+            `time in the store p50 ${ms(summary(storeMs.slice(WARM_UP)).p50)}, of which the journal's commits p50 ${ms(journal.p50)} (p99 ${ms(journal.p99)})`,
+        );
+      }
       if (runner.sequence !== EXPECTED_CALLS) {
         console.log(`    note: Gatewire's calls differ from the direct sequence's: ${runner.sequence}`);
       }

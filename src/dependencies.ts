@@ -106,7 +106,6 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,
-    createThrottledAttempts: config.awsMaxAttempts,
   });
   const lambda = createLambdaAdapter(clients.lambda, {
     ...(config.accountId ? { accountId: config.accountId } : {}),

@@ -32,7 +32,7 @@ import type {
 } from '../domain/model.js';
 import type { ApiGatewayPort } from '../services/ports.js';
 import { createDeploymentPacer, DEFAULT_DEPLOYMENT_INTERVAL_MS, DEFAULT_DEPLOYMENT_RETRIES, type DeploymentPacerOptions } from './deployment-pacer.js';
-import { DEFAULT_CONFLICT_RETRY, sendCreate, sendWithConflictRetry } from './send.js';
+import { sendCreate, sendWithConflictRetry } from './send.js';
 import {
   API_FIELDS,
   INTEGRATION_FIELDS,
@@ -50,12 +50,10 @@ export interface ApiGatewayAdapterOptions {
   /** Pacing of CreateDeployment (AWS: one per 5 s per account); defaults to AWS's interval and 3 retries. */
   deployments?: Partial<DeploymentPacerOptions>;
   /**
-   * The client that sends creates of routes, integrations and responses: one that never retries
-   * (aws/clients.ts), so that a create whose answer was lost is not made twice. Defaults to `client`.
+   * The client that sends creates of routes, integrations and responses: one whose SDK retries only
+   * throttling (aws/clients.ts), so that a create whose answer was lost is not made twice. Defaults to `client`.
    */
   createClient?: ApiGatewayV2Client;
-  /** Attempts for a create that AWS throttled (default 4, the SDK's default maxAttempts). */
-  createThrottledAttempts?: number;
 }
 
 export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: ApiGatewayAdapterOptions = {}): ApiGatewayPort {
@@ -68,8 +66,7 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
   const send = <T>(command: object): Promise<T> =>
     sendWithConflictRetry(() => client.send(command as never) as Promise<T>);
   const createClient = options.createClient ?? client;
-  const createPolicy = { ...DEFAULT_CONFLICT_RETRY, throttledAttempts: options.createThrottledAttempts ?? 4 };
-  const create = <T>(command: object): Promise<T> => sendCreate(() => createClient.send(command as never) as Promise<T>, createPolicy);
+  const create = <T>(command: object): Promise<T> => sendCreate(() => createClient.send(command as never) as Promise<T>);
 
   async function paginate<T>(
     fetchPage: (nextToken: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>,

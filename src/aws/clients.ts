@@ -6,7 +6,7 @@ import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
 import { addRateLimiterMiddleware, createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.js';
 
@@ -26,8 +26,8 @@ export interface AwsClientOptions {
 export interface AwsClients {
   apiGateway: ApiGatewayV2Client;
   /**
-   * The same, without the SDK's retries: for creates, which a retry after a lost answer could make
-   * twice (aws/send.ts sendCreate retries only what AWS refused).
+   * The same, for creates: the SDK retries them only when AWS throttled them, since a retry after a
+   * lost answer could make a resource twice.
    */
   apiGatewayCreates: ApiGatewayV2Client;
   lambda: LambdaClient;
@@ -62,7 +62,10 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     requestHandler,
   };
   const apiGateway = new ApiGatewayV2Client(common);
-  const apiGatewayCreates = new ApiGatewayV2Client({ ...common, maxAttempts: 1 });
+  const apiGatewayCreates = new ApiGatewayV2Client({
+    ...common,
+    retryStrategy: throttlingOnly(() => apiGateway.config.retryStrategy() as Promise<RetryStrategyV2>),
+  });
   const lambda = new LambdaClient(common);
   const sts = new STSClient(common);
   const extraLambdaClients: LambdaClient[] = [];
@@ -100,5 +103,22 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       for (const client of extraLambdaClients) client.destroy();
       requestHandler.destroy();
     },
+  };
+}
+
+/**
+ * The SDK's retry strategy (the same adaptive one, with its client-side rate), retrying only
+ * throttling: AWS refused the call, so nothing was made. After a timeout, a reset or a 5xx a create
+ * may have been made, and sending it again could make a second one (DESIGN §3): the change runner
+ * finds out instead.
+ */
+function throttlingOnly(base: () => Promise<RetryStrategyV2>): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: async (scope) => (await base()).acquireInitialRetryToken(scope),
+    async refreshRetryTokenForRetry(token, errorInfo) {
+      if (errorInfo.errorType !== 'THROTTLING') throw new Error('a create is retried only when AWS throttled it');
+      return (await base()).refreshRetryTokenForRetry(token, errorInfo);
+    },
+    recordSuccess: (token) => void base().then((strategy) => strategy.recordSuccess(token)),
   };
 }

@@ -2,7 +2,7 @@
 // (the SDK retries throttling and 5xx itself, but never a 409), and every failure leaves as a
 // domain error.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isConcurrentModification, isThrottling, toDomainError } from './errors.js';
+import { isConcurrentModification, toDomainError } from './errors.js';
 
 export interface ConflictRetryPolicy {
   attempts: number;
@@ -29,26 +29,11 @@ export async function sendWithConflictRetry<T>(
   }
 }
 
-export interface CreateRetryPolicy extends ConflictRetryPolicy {
-  /** Attempts in all when AWS throttles (it refused: nothing was created). */
-  throttledAttempts: number;
-}
-
 /**
- * A create (CreateIntegration, CreateRoute, …), sent through a client that does not retry: a
- * create retried after a timeout, a reset or a 5xx may make a second resource that nothing knows
- * of (DESIGN §3). Only answers that say AWS did nothing are retried here: throttling and the
- * concurrent-modification 409. Any other failure leaves as a domain error, `outcomeUnknown` when
- * AWS gave no answer that says what happened; the change runner then finds out.
+ * A create (CreateIntegration, CreateRoute, …), sent through the client whose SDK retries only
+ * throttling (aws/clients.ts): a create retried after a timeout, a reset or a 5xx may make a second
+ * resource that nothing knows of (DESIGN §3). The concurrent-modification 409 says AWS did nothing
+ * and is retried here as for any write. Any other failure leaves as a domain error,
+ * `outcomeUnknown` when AWS gave no answer that says what happened; the change runner then finds out.
  */
-export async function sendCreate<T>(send: () => Promise<T>, policy: CreateRetryPolicy): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      const retryable = isThrottling(error) ? attempt < policy.throttledAttempts : attempt < policy.attempts && isConcurrentModification(error);
-      if (!retryable) throw toDomainError(error);
-      await sleep(Math.random() * policy.baseDelayMs * 2 ** attempt);
-    }
-  }
-}
+export const sendCreate = sendWithConflictRetry;

@@ -183,13 +183,14 @@ t.test('keys are scoped to the caller', async (t) => {
 
 t.test('responses worth retrying release the key; other failures are kept', async (t) => {
   const ctx = freshApi();
-  ctx.fake.inject({ operation: 'CreateIntegration', fault: 'server-error', times: 1 });
+  // Twice: a create that answered 5xx is looked up, found missing and sent once more before it fails.
+  ctx.fake.inject({ operation: 'CreateIntegration', fault: 'server-error', times: 2 });
   const failed = await post(ctx, 'k-5xx');
   assertProblem(t, failed, 502);
   const retried = await post(ctx, 'k-5xx');
   t.equal(retried.statusCode, 201, 'the retry ran again and succeeded');
   t.notOk(retried.headers['idempotent-replayed']);
-  t.equal(creates(ctx.fake), 2, 'two CreateIntegration calls: the failed one and the retry');
+  t.equal(creates(ctx.fake), 3, 'three CreateIntegration calls: the failed two and the retry');
 
   ctx.fake.inject({ operation: 'CreateIntegration', fault: 'throttle', times: 1 });
   assertProblem(t, await post(ctx, 'k-throttled', { ...MOCK, description: 't' }), 503);

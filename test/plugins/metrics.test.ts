@@ -58,7 +58,7 @@ t.test('AWS failures by error name, and throttled attempts the SDK retried', asy
   const after = await metrics();
   const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
   t.equal(delta('gatewire_aws_throttled_retries_total', { service: 'apigatewayv2', operation: 'CreateIntegration' }), 1);
-  t.equal(delta('gatewire_aws_calls_total', { operation: 'CreateIntegration', outcome: 'error' }), 1, 'the failed call');
+  t.equal(delta('gatewire_aws_calls_total', { operation: 'CreateIntegration', outcome: 'error' }), 2, 'the failed call, and its resend once a look-up found nothing');
   t.match(after, /gatewire_aws_calls_total\{[^}]*operation="CreateIntegration",outcome="error",error="\w+"/);
   t.equal(delta('gatewire_changes_total', { method: 'PUT', route: ROUTE, outcome: 'failed' }), 1, 'changes failed');
 });

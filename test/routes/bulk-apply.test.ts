@@ -148,7 +148,8 @@ t.test('a failure part-way rolls the whole change back', async (t) => {
   const ctx = await buildTestApp(t);
   await apply(ctx, { a: http('https://a.example.com/x') });
   const before = ctx.fake.snapshot();
-  ctx.fake.inject({ operation: 'CreateIntegration', nth: 2, fault: 'server-error' });
+  // The second create and its one resend (it was looked up and not found) fail.
+  ctx.fake.inject({ operation: 'CreateIntegration', nth: 2, times: 2, fault: 'server-error' });
   const result = await apply(ctx, { a: mock, b: mock, c: mock });
   assertProblem(t, result.response, 502);
   t.match(result.body.failedStep, { id: /^r1-/, description: /^b: Create a MOCK integration/ }, 'the problem names the route whose step failed');
