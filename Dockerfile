@@ -42,6 +42,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself; close-with-grace then lets in-flight changes
-# finish and finalise their audit records (up to 30 s: give `docker stop` a timeout of 40 s).
+# finish (GATEWIRE_SHUTDOWN_DRAIN_MS) and hands the rest over at a step boundary (up to 12 s more):
+# give `docker stop` a timeout of 40 s.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/server.js"]
