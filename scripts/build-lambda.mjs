@@ -14,32 +14,21 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CJS_SHIMS_BANNER, NATIVE_EXTERNAL } from './esbuild-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist/lambda');
 const zipFile = join(root, 'dist/gatewire-lambda.zip');
 const require = createRequire(import.meta.url);
 
-// Never in the bundle: better-sqlite3 is a native module and Lambda mode requires PostgreSQL
-// (src/config.ts); pg-native is pg's optional native binding (node-postgres#2800). Both are
-// only reached through lazy imports that Lambda mode never takes.
-export const EXTERNAL = ['better-sqlite3', 'pg-native'];
+// Never in the bundle: besides the native modules, better-sqlite3 is not needed, as Lambda mode
+// requires PostgreSQL (src/config.ts).
+export const EXTERNAL = NATIVE_EXTERNAL;
 
 // The server's extras (src/plugins/server-extras.ts) that the Lambda build serves without:
 // src/plugins/bundled-docs.ts replaces the first four, and Lambda has no /metrics. A stray import
 // would put them back in the bundle and every cold start would parse them again.
 export const SERVER_ONLY = ['@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'fastify-metrics', 'prom-client'];
-
-// CommonJS dependencies (avvio, fastify's plugins, pg) call require() and read __dirname; ESM has
-// neither (aws-lambda-fastify#191: "Dynamic require of events").
-const BANNER = [
-  "import { createRequire as __gatewireCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __gatewireFileURLToPath } from 'node:url';",
-  "import { dirname as __gatewireDirname } from 'node:path';",
-  'const require = __gatewireCreateRequire(import.meta.url);',
-  'const __filename = __gatewireFileURLToPath(import.meta.url);',
-  'const __dirname = __gatewireDirname(__filename);',
-].join('\n');
 
 async function sizeOf(path) {
   const info = await stat(path);
@@ -83,7 +72,7 @@ export async function buildLambda({ quiet = false } = {}) {
     mainFields: ['module', 'main'],
     // The Lambda runtime is Node 22; Node 20 (these machines) runs the same bundle in the checks.
     target: 'node20',
-    banner: { js: BANNER },
+    banner: { js: CJS_SHIMS_BANNER },
     external: EXTERNAL,
     minify: true,
     // No keepNames: it added 120 KB (6 %) of name-restoring calls to parse at every cold start.

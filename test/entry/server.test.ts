@@ -196,7 +196,7 @@ t.test('Dockerfile: multi-stage Node 22, production dependencies, non-root, HEAL
   t.ok(runtime.some((line) => line.instruction === 'ENV' && /\bHOST=0\.0\.0\.0\b/.test(line.args)), 'listens on every interface');
   t.match((await healthcheckCommand()).join(' '), /\/healthz/, 'HEALTHCHECK probes /healthz');
   const cmd = runtime.find((line) => line.instruction === 'CMD');
-  t.same(JSON.parse(cmd?.args ?? 'null'), ['node', 'dist/server.js'], 'exec form: SIGTERM reaches node');
+  t.same(JSON.parse(cmd?.args ?? 'null'), ['node', 'dist/server/index.mjs'], 'exec form: SIGTERM reaches node, which runs the bundle');
 
   const ignore = (await readFile(new URL('.dockerignore', ROOT), 'utf8')).split('\n').filter((line) => line.startsWith('!'));
   for (const copy of lines.filter((line) => line.instruction === 'COPY' && !line.args.startsWith('--from'))) {
