@@ -258,7 +258,8 @@ try {
   };
   report('container-style start, bare node:http server to its first 200 (the floor)', await startsOf(['-e', BARE_SERVER], '/'));
   report('container-style start (node dist/server/index.mjs, SQLite) to /readyz 200', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz'));
-  if (typeof (await import('node:module')).enableCompileCache === 'function') {
+  // Typed for Node 20 (@types/node 20), which has no compile cache.
+  if (typeof (await import('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
     const cache = join(dir, 'compile-cache');
     await timeToReady([join(root, 'dist/server/index.mjs')], '/readyz', join(dir, 'audit-cache.db'), { NODE_COMPILE_CACHE: cache });
     report('  the same with a warm NODE_COMPILE_CACHE', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz', { NODE_COMPILE_CACHE: cache }));
