@@ -3,7 +3,13 @@
 // RemovePermission steps that make the policies match. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { conflict } from './errors.js';
-import { LATEST_QUALIFIER, parseLambdaInvocationUri, partitionOfRegion, STAGE_VARIABLE_SOURCE } from './lambda-reference.js';
+import {
+  LATEST_QUALIFIER,
+  parseLambdaInvocationUri,
+  partitionOfRegion,
+  STAGE_VARIABLE_SOURCE,
+  type LambdaInvocationUri,
+} from './lambda-reference.js';
 import type { IntegrationFields } from './model.js';
 import type { PlanStep } from './plan.js';
 import {
@@ -169,9 +175,7 @@ export function permissionNeedOf(
   if (ctx.scope === 'route' && ctx.routeKey === undefined) {
     throw new Error('permissionNeedOf: route scope needs the route key of the route that targets the integration');
   }
-  const functionArn = uri.qualifier === undefined ? uri.functionArn : uri.functionArn.slice(0, -(uri.qualifier.length + 1));
-  // Lambda refuses statements on $LATEST: the unqualified function's policy is the one that applies.
-  const qualifier = uri.qualifier === LATEST_QUALIFIER ? undefined : uri.qualifier;
+  const { functionArn, qualifier } = policyOwnerOf(uri);
   const base = {
     functionArn,
     functionName: uri.name,
@@ -191,6 +195,13 @@ export function permissionNeedOf(
   const need: PermissionNeed = { kind: 'function', ...base, sid: '' };
   need.sid = statementSid(need);
   return need;
+}
+
+/** The function (unqualified ARN) and qualifier whose policy must grant an invocation URI. */
+export function policyOwnerOf(uri: Pick<LambdaInvocationUri, 'functionArn' | 'qualifier'>): { functionArn: string; qualifier?: string } {
+  const functionArn = uri.qualifier === undefined ? uri.functionArn : uri.functionArn.slice(0, -(uri.qualifier.length + 1));
+  // Lambda refuses statements on $LATEST: the unqualified function's policy is the one that applies.
+  return uri.qualifier === undefined || uri.qualifier === LATEST_QUALIFIER ? { functionArn } : { functionArn, qualifier: uri.qualifier };
 }
 
 /**

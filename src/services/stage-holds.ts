@@ -4,8 +4,8 @@
 // GetDeployment say when each stage was last deployed. Stages are read only when a statement is
 // about to go.
 import type { AuditRecord } from '../domain/audit.js';
-import { LATEST_QUALIFIER, parseLambdaInvocationUri } from '../domain/lambda-reference.js';
-import { policyKey, statementKey, type StageDeployment, type StageHoldInput, type StaleStatement } from '../domain/permissions.js';
+import { parseLambdaInvocationUri } from '../domain/lambda-reference.js';
+import { policyKey, policyOwnerOf, statementKey, type StageDeployment, type StageHoldInput, type StaleStatement } from '../domain/permissions.js';
 import type { ApiGatewayPort, AuditStore, Clock } from './ports.js';
 
 /** How many of an API's latest records are searched. */
@@ -49,40 +49,40 @@ export function createStageHoldReader({ apiGateway, auditStore, clock }: StageHo
     );
   }
 
-  return {
-    /**
-     * The Lambda functions the API's integrations invoked before each of its latest changes (newest
-     * first, failed and rolled-back changes left out: they changed nothing). No AWS call.
-     */
-    async trailUses(apiId: string): Promise<TrailUses> {
-      const uses = new Map<string, TrailUse>();
-      let cursor: string | undefined;
-      for (let searched = 0; searched < TRAIL_SEARCH_LIMIT; searched += PAGE_SIZE) {
-        const page = await auditStore.list({ apiId, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-        for (const record of page.items) {
-          if (record.status === 'failed' || record.status === 'rolled_back') continue;
-          for (const uri of integrationUris(record.before)) {
-            const parsed = parseLambdaInvocationUri(uri);
-            if (!parsed || parsed.usesStageVariables) continue;
-            const qualifier = parsed.qualifier === LATEST_QUALIFIER ? undefined : parsed.qualifier;
-            const functionArn = parsed.qualifier === undefined ? parsed.functionArn : parsed.functionArn.slice(0, -(parsed.qualifier.length + 1));
-            const key = policyKey(functionArn, qualifier);
-            if (uses.has(key)) continue;
-            const deploymentId = deploymentMadeBy(record);
-            uses.set(key, {
-              functionArn,
-              ...(qualifier !== undefined ? { qualifier } : {}),
-              accountId: parsed.accountId,
-              lastUsedAt: endOf(record),
-              ...(deploymentId !== undefined ? { deploymentId } : {}),
-            });
-          }
+  /**
+   * The Lambda functions the API's integrations invoked before each of its latest changes (newest
+   * first, failed and rolled-back changes left out: they changed nothing). No AWS call.
+   */
+  async function trailUses(apiId: string): Promise<TrailUses> {
+    const uses = new Map<string, TrailUse>();
+    let cursor: string | undefined;
+    for (let searched = 0; searched < TRAIL_SEARCH_LIMIT; searched += PAGE_SIZE) {
+      const page = await auditStore.list({ apiId, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      for (const record of page.items) {
+        if (record.status === 'failed' || record.status === 'rolled_back') continue;
+        for (const uri of integrationUris(record.before)) {
+          const parsed = parseLambdaInvocationUri(uri);
+          if (!parsed || parsed.usesStageVariables) continue;
+          const owner = policyOwnerOf(parsed);
+          const key = policyKey(owner.functionArn, owner.qualifier);
+          if (uses.has(key)) continue;
+          const deploymentId = deploymentMadeBy(record);
+          uses.set(key, {
+            ...owner,
+            accountId: parsed.accountId,
+            lastUsedAt: endOf(record),
+            ...(deploymentId !== undefined ? { deploymentId } : {}),
+          });
         }
-        if (!page.nextCursor) break;
-        cursor = page.nextCursor;
       }
-      return uses;
-    },
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return uses;
+  }
+
+  return {
+    trailUses,
 
     /**
      * What decides whether `stale` may go. `releasedNow`: the statement keys this change stops
@@ -101,7 +101,7 @@ export function createStageHoldReader({ apiGateway, auditStore, clock }: StageHo
       const unusedSince = new Map<string, string>();
       const deployedWithRelease = new Map<string, string[]>();
       const earlier = stale.filter((statement) => !releasedNow.has(statementKey(statement)));
-      const trail = earlier.length > 0 ? (uses ?? (await this.trailUses(apiId))) : new Map<string, TrailUse>();
+      const trail = earlier.length > 0 ? (uses ?? (await trailUses(apiId))) : new Map<string, TrailUse>();
       for (const statement of stale) {
         const key = statementKey(statement);
         if (releasedNow.has(key)) {
