@@ -21,20 +21,27 @@ interface PlanStep {
 }
 
 /** An app over a fake whose API has the given stages, functions fn-a and fn-b, and `chat` bound to fn-a. */
-async function setUp(t: TestContext, stages: { stageName: string; autoDeploy?: boolean }[], options: { deployA?: boolean } = {}) {
+async function setUp(
+  t: TestContext,
+  stages: { stageName: string; autoDeploy?: boolean }[],
+  options: { deployA?: boolean; env?: Record<string, string>; routes?: string[] } = {},
+) {
   const fake = await startFakeAws({ deploymentIntervalMs: INTERVAL_MS });
   t.teardown(() => fake.close());
-  const ctx = await buildTestApp(t, { fake, env: { GATEWIRE_DEPLOYMENT_INTERVAL_MS: String(INTERVAL_MS) } });
+  const ctx = await buildTestApp(t, { fake, env: { GATEWIRE_DEPLOYMENT_INTERVAL_MS: String(INTERVAL_MS), ...options.env } });
   fake.seedFunction({ name: 'fn-a' });
   fake.seedFunction({ name: 'fn-b' });
   const client = apiGatewayClientFor(fake);
   t.teardown(() => client.destroy());
   for (const stage of stages) await client.send(new CreateStageCommand({ ApiId: ctx.apiId, StageName: stage.stageName, AutoDeploy: stage.autoDeploy }));
-  const bound = await put(ctx, 'chat', lambda('fn-a'));
-  t.equal(bound.statusCode, 200, bound.body.slice(0, 300));
+  const routes = options.routes ?? ['chat'];
+  for (const routeKey of routes) {
+    const bound = await put(ctx, routeKey, lambda('fn-a'));
+    t.equal(bound.statusCode, 200, bound.body.slice(0, 300));
+  }
   // prod goes live with fn-a, as a release pipeline would deploy it.
   if (options.deployA !== false) await deploy(ctx, client, 'prod');
-  t.equal(statementsOf(ctx, 'fn-a').length, 1, 'fn-a has its statement');
+  t.equal(statementsOf(ctx, 'fn-a').length, options.env?.GATEWIRE_PERMISSION_SCOPE === 'route' ? routes.length : 1, 'fn-a has its statements');
   return { ...ctx, client };
 }
 
@@ -174,4 +181,19 @@ t.test('bulk null keeps the statement prod still needs', async (t) => {
   t.notOk(operations(response.json().plan).includes('RemovePermission'));
   t.equal(statementsOf(ctx, 'fn-a').length, 1, "fn-a's statement stays");
   t.match((await report(ctx)).kept, [{ functionArn: A_ARN, stages: [{ stageName: 'prod' }] }]);
+});
+
+t.test("route scope: the moved route's statement is kept for prod, the other route's stays in use", async (t) => {
+  const ctx = await setUp(t, [{ stageName: 'prod' }], { env: { GATEWIRE_PERMISSION_SCOPE: 'route' }, routes: ['chat', 'other'] });
+  const moved = await put(ctx, 'chat', lambda('fn-b'));
+  t.equal(moved.statusCode, 200, moved.body.slice(0, 300));
+  t.notOk(operations(moved.json().plan).includes('RemovePermission'));
+  t.same(statementsOf(ctx, 'fn-a').map((statement) => statement.Sid).sort(), [`gatewire-${ctx.apiId}-r-chat`, `gatewire-${ctx.apiId}-r-other`]);
+  const kept = await report(ctx);
+  t.match(kept.kept, [{ functionArn: A_ARN, statementId: `gatewire-${ctx.apiId}-r-chat`, stages: [{ stageName: 'prod' }] }]);
+  t.equal(kept.kept.length, 1);
+  await deploy(ctx, ctx.client, 'prod');
+  const done = await reconcile(ctx);
+  t.same(operations(done.body.plan), ['RemovePermission']);
+  t.same(statementsOf(ctx, 'fn-a').map((statement) => statement.Sid), [`gatewire-${ctx.apiId}-r-other`], "only the route still on fn-a keeps a statement");
 });
