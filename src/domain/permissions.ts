@@ -393,8 +393,8 @@ export interface PermissionPlanInput {
 /**
  * The permission steps of a change: AddPermission for every distinct need after it that is `missing`
  * (none for `unmanaged`), then RemovePermission for every Gatewire statement of this API no need after
- * it matches and no deployed stage still holds (`holds`; those are `kept`). Refuses (409 conflict), before any write, a change that would push a policy over Lambda's
- * 20 KB cap. Adds come first so that a retarget never leaves a window without permission.
+ * it matches and no deployed stage still holds (`holds`; those are `kept`). Refuses (409 conflict),
+ * before any write, a change that would push a policy over Lambda's 20 KB cap. Adds come first so that a retarget never leaves a window without permission.
  */
 export function planPermissionSteps(input: PermissionPlanInput): PermissionPlan {
   const canManage = input.canManage ?? (() => true);
