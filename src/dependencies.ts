@@ -31,6 +31,7 @@ import { createIdempotencyService } from './services/idempotency-service.js';
 import { createIntegrationService } from './services/integration-service.js';
 import { createPermissionPlanner } from './services/permission-planner.js';
 import { createPermissionService } from './services/permission-service.js';
+import { createStageHoldReader } from './services/stage-holds.js';
 import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 
@@ -113,9 +114,14 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     crossAccountRoles: config.crossAccountRoles,
     clientWithCredentials: clients.lambdaWithCredentials,
   });
-  const permissions = createPermissionPlanner({ lambda, scope: config.permissionScope, region: config.region });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
   const auditStore = redactingAuditStore(audit.store);
+  const permissions = createPermissionPlanner({
+    lambda,
+    scope: config.permissionScope,
+    region: config.region,
+    stageHolds: createStageHoldReader({ apiGateway, auditStore: audit.store, clock }),
+  });
   // Unique per process start: a restarted instance must not renew the leases of its former self.
   const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   const tracker = new ChangeTracker();

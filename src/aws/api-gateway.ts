@@ -17,7 +17,9 @@ import {
   GetIntegrationsCommand,
   GetRouteResponsesCommand,
   GetRoutesCommand,
+  GetDeploymentCommand,
   GetStageCommand,
+  GetStagesCommand,
   UpdateIntegrationCommand,
   UpdateIntegrationResponseCommand,
   UpdateRouteCommand,
@@ -30,7 +32,7 @@ import type {
   RouteResponse,
   WebSocketApi,
 } from '../domain/model.js';
-import type { ApiGatewayPort } from '../services/ports.js';
+import type { ApiGatewayPort, Stage } from '../services/ports.js';
 import { createDeploymentPacer, DEFAULT_DEPLOYMENT_INTERVAL_MS, DEFAULT_DEPLOYMENT_RETRIES, type DeploymentPacerOptions } from './deployment-pacer.js';
 import { sendCreate, sendWithConflictRetry } from './send.js';
 import {
@@ -42,6 +44,16 @@ import {
   toSdkNames,
   toWireNames,
 } from './wire-fields.js';
+
+type SdkStage = { StageName?: string; AutoDeploy?: boolean; DeploymentId?: string };
+
+function stage(shape: SdkStage, stageName: string): Stage {
+  return {
+    stageName: shape.StageName ?? stageName,
+    autoDeploy: shape.AutoDeploy === true,
+    ...(shape.DeploymentId ? { deploymentId: shape.DeploymentId } : {}),
+  };
+}
 
 /** The largest page API Gateway serves; fewer round trips for a 300-route API. */
 const PAGE_SIZE = '500';
@@ -203,14 +215,16 @@ export function createApiGatewayAdapter(client: ApiGatewayV2Client, options: Api
       await send(new DeleteRouteResponseCommand({ ApiId: apiId, RouteId: routeId, RouteResponseId: routeResponseId }));
     },
     async getStage(apiId, stageName) {
-      const stage = await send<{ StageName?: string; AutoDeploy?: boolean; DeploymentId?: string }>(
-        new GetStageCommand({ ApiId: apiId, StageName: stageName }),
-      );
-      return {
-        stageName: stage.StageName ?? stageName,
-        autoDeploy: stage.AutoDeploy === true,
-        ...(stage.DeploymentId ? { deploymentId: stage.DeploymentId } : {}),
-      };
+      return stage(await send<SdkStage>(new GetStageCommand({ ApiId: apiId, StageName: stageName })), stageName);
+    },
+    async listStages(apiId) {
+      const items = await paginate<SdkStage>((NextToken) => send(new GetStagesCommand({ ApiId: apiId, MaxResults: PAGE_SIZE, NextToken })));
+      return items.map((item) => stage(item, ''));
+    },
+    async getDeployment(apiId, deploymentId) {
+      const deployment = await send<{ DeploymentId?: string; CreatedDate?: Date }>(new GetDeploymentCommand({ ApiId: apiId, DeploymentId: deploymentId }));
+      if (!deployment.CreatedDate) throw new Error(`GetDeployment ${apiId}/${deploymentId} returned no creation date`);
+      return { deploymentId: deployment.DeploymentId ?? deploymentId, createdDate: deployment.CreatedDate.toISOString() };
     },
     async createDeployment(apiId, stageName, description) {
       const deployment = await pacedDeployment(() =>

@@ -3,7 +3,13 @@
 // RemovePermission steps that make the policies match. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { conflict } from './errors.js';
-import { LATEST_QUALIFIER, parseLambdaInvocationUri, partitionOfRegion, STAGE_VARIABLE_SOURCE } from './lambda-reference.js';
+import {
+  LATEST_QUALIFIER,
+  parseLambdaInvocationUri,
+  partitionOfRegion,
+  STAGE_VARIABLE_SOURCE,
+  type LambdaInvocationUri,
+} from './lambda-reference.js';
 import type { IntegrationFields } from './model.js';
 import type { PlanStep } from './plan.js';
 import {
@@ -98,9 +104,54 @@ export interface UnverifiablePermission {
   command: string;
 }
 
+/**
+ * A stage as the stage rule (DESIGN §4) needs it: a stage without autoDeploy runs the API as it was
+ * when its current deployment was made.
+ */
+export interface StageDeployment {
+  stageName: string;
+  autoDeploy: boolean;
+  /** The stage's current deployment; absent when nothing was ever deployed on it (it runs nothing). */
+  deployment?: { deploymentId: string; createdDate: string };
+}
+
+/** A stage that may still run an integration needing a statement: deployed before the statement stopped being needed. */
+export interface StageHold {
+  stageName: string;
+  deploymentId: string;
+  /** ISO-8601 UTC: when the stage's current deployment was made. */
+  deployedAt: string;
+}
+
+/** A Gatewire statement the working configuration no longer needs, kept because a deployed stage may. */
+export interface KeptStatement extends StaleStatement {
+  /** ISO-8601 UTC: when the working configuration stopped needing it. */
+  unusedSince: string;
+  stages: StageHold[];
+}
+
+/** What decides whether a statement nothing needs any more may go yet. */
+export interface StageHoldInput {
+  /**
+   * When the working configuration stopped needing each statement, by `statementKey`; a statement
+   * with no entry is one whose end of use nobody recorded (changed outside Gatewire): no stage holds it.
+   */
+  unusedSince: ReadonlyMap<string, string>;
+  /**
+   * Deployments the change that let a statement go made after its API Gateway steps, by
+   * `statementKey`: a stage still on one of them runs the configuration without the statement.
+   */
+  deployedWithRelease?: ReadonlyMap<string, readonly string[]>;
+  stages: readonly StageDeployment[];
+  /** A stage the change deploys after its API Gateway steps (and before its removals): it holds nothing. */
+  deploying?: string;
+}
+
 export interface PermissionPlan {
   adds: PlanStep[];
   removes: PlanStep[];
+  /** Statements no integration needs that stay for a deployed stage (DESIGN §4). */
+  kept: KeptStatement[];
   /** Needs in accounts Gatewire cannot act in: reported with the call to make there. */
   unverifiable: UnverifiablePermission[];
   /** Stage-variable integrations: reported, never granted ahead of time. */
@@ -124,9 +175,7 @@ export function permissionNeedOf(
   if (ctx.scope === 'route' && ctx.routeKey === undefined) {
     throw new Error('permissionNeedOf: route scope needs the route key of the route that targets the integration');
   }
-  const functionArn = uri.qualifier === undefined ? uri.functionArn : uri.functionArn.slice(0, -(uri.qualifier.length + 1));
-  // Lambda refuses statements on $LATEST: the unqualified function's policy is the one that applies.
-  const qualifier = uri.qualifier === LATEST_QUALIFIER ? undefined : uri.qualifier;
+  const { functionArn, qualifier } = policyOwnerOf(uri);
   const base = {
     functionArn,
     functionName: uri.name,
@@ -146,6 +195,13 @@ export function permissionNeedOf(
   const need: PermissionNeed = { kind: 'function', ...base, sid: '' };
   need.sid = statementSid(need);
   return need;
+}
+
+/** The function (unqualified ARN) and qualifier whose policy must grant an invocation URI. */
+export function policyOwnerOf(uri: Pick<LambdaInvocationUri, 'functionArn' | 'qualifier'>): { functionArn: string; qualifier?: string } {
+  const functionArn = uri.qualifier === undefined ? uri.functionArn : uri.functionArn.slice(0, -(uri.qualifier.length + 1));
+  // Lambda refuses statements on $LATEST: the unqualified function's policy is the one that applies.
+  return uri.qualifier === undefined || uri.qualifier === LATEST_QUALIFIER ? { functionArn } : { functionArn, qualifier: uri.qualifier };
 }
 
 /**
@@ -261,6 +317,45 @@ export function staleStatements(apiId: string, needs: readonly PermissionNeed[],
   return stale;
 }
 
+/** The key of a statement within the policies of an API: its policy and its Sid. */
+export function statementKey(statement: Pick<StaleStatement, 'functionArn' | 'qualifier' | 'sid'>): string {
+  return `${policyKey(statement.functionArn, statement.qualifier)}#${statement.sid}`;
+}
+
+/**
+ * The stages that may still run an integration needing a statement unused since `unusedSince`: those
+ * without autoDeploy (an autoDeploy stage deployed with the change) whose current deployment was made
+ * before then, other than the one the change deploys and those still on a deployment the releasing
+ * change made (`deployedWithRelease`). Unknown `unusedSince`: none.
+ */
+export function stagesHolding(
+  unusedSince: string | undefined,
+  stages: readonly StageDeployment[],
+  deploying?: string,
+  deployedWithRelease: readonly string[] = [],
+): StageHold[] {
+  if (unusedSince === undefined) return [];
+  const since = Date.parse(unusedSince);
+  return stages
+    .filter((stage) => !stage.autoDeploy && stage.stageName !== deploying && stage.deployment !== undefined)
+    .filter((stage) => Date.parse(stage.deployment!.createdDate) < since && !deployedWithRelease.includes(stage.deployment!.deploymentId))
+    .map((stage) => ({ stageName: stage.stageName, deploymentId: stage.deployment!.deploymentId, deployedAt: stage.deployment!.createdDate }));
+}
+
+/** Statements nothing needs, split into those that may go now and those a deployed stage still holds. */
+export function holdForStages(stale: readonly StaleStatement[], holds: StageHoldInput | undefined): { remove: StaleStatement[]; kept: KeptStatement[] } {
+  const remove: StaleStatement[] = [];
+  const kept: KeptStatement[] = [];
+  for (const statement of stale) {
+    const key = statementKey(statement);
+    const unusedSince = holds?.unusedSince.get(key);
+    const stages = holds ? stagesHolding(unusedSince, holds.stages, holds.deploying, holds.deployedWithRelease?.get(key)) : [];
+    if (stages.length === 0) remove.push(statement);
+    else kept.push({ ...statement, unusedSince: unusedSince!, stages });
+  }
+  return { remove, kept };
+}
+
 /** The distinct policies (function and qualifier) planning needs read, for the needs Gatewire can act on. */
 export function policyTargets(needs: readonly PermissionNeed[]): { functionArn: string; qualifier?: string; accountId: string }[] {
   const targets = new Map<string, { functionArn: string; qualifier?: string; accountId: string }>();
@@ -291,13 +386,15 @@ export interface PermissionPlanInput {
   canManage?: (accountId: string) => boolean;
   /** Step id prefix, for plans that hold several permission sections. */
   stepIdPrefix?: string;
+  /** Deployed stages that may still need statements nothing needs after the change (DESIGN §4); absent: none. */
+  holds?: StageHoldInput;
 }
 
 /**
  * The permission steps of a change: AddPermission for every distinct need after it that is `missing`
  * (none for `unmanaged`), then RemovePermission for every Gatewire statement of this API no need after
- * it matches. Refuses (409 conflict), before any write, a change that would push a policy over Lambda's
- * 20 KB cap. Adds come first so that a retarget never leaves a window without permission.
+ * it matches and no deployed stage still holds (`holds`; those are `kept`). Refuses (409 conflict),
+ * before any write, a change that would push a policy over Lambda's 20 KB cap. Adds come first so that a retarget never leaves a window without permission.
  */
 export function planPermissionSteps(input: PermissionPlanInput): PermissionPlan {
   const canManage = input.canManage ?? (() => true);
@@ -355,10 +452,12 @@ export function planPermissionSteps(input: PermissionPlanInput): PermissionPlan 
 
   checkPolicySizes(input.policies, addedByPolicy, replaced);
 
-  const removes = staleStatements(input.apiId, manageable, input.policies)
-    .filter((statement) => canManage(statement.accountId))
-    .map((statement, index) => removeStep(`${prefix}remove-permission-${index + 1}`, statement, input.apiId));
-  return { adds, removes, unverifiable, manual };
+  const { remove, kept } = holdForStages(
+    staleStatements(input.apiId, manageable, input.policies).filter((statement) => canManage(statement.accountId)),
+    input.holds,
+  );
+  const removes = remove.map((statement, index) => removeStep(`${prefix}remove-permission-${index + 1}`, statement, input.apiId));
+  return { adds, removes, kept, unverifiable, manual };
 }
 
 function removeStep(id: string, stale: StaleStatement, apiId: string): PlanStep {
@@ -448,7 +547,7 @@ function removeParams(params: PermissionStatementInput): Record<string, unknown>
 }
 
 function needKey(need: PermissionNeed): string {
-  return `${policyKey(need.functionArn, need.qualifier)}#${need.sid}`;
+  return statementKey(need);
 }
 
 function splitPolicyKey(key: string): { functionArn: string; qualifier?: string; accountId: string } {

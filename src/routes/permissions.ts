@@ -22,7 +22,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
         tags: ['permissions'],
         summary: 'Lambda invoke permissions of an API',
         description:
-          "For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), and stage-variable URIs to grant by hand.",
+          "For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), those nothing in the working configuration needs but a stage without autoDeploy may still run (`kept`, naming each stage and when it was last deployed), and stage-variable URIs to grant by hand.",
         params: ApiIdParams,
         response: { 200: ref(PermissionReport), ...failures },
       },
@@ -39,7 +39,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
         tags: ['permissions'],
         summary: 'Bring Lambda invoke permissions in line',
         description:
-          "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs. Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API afterwards (permissions take effect without one).",
+          "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs, keeping those a stage without autoDeploy may still run (removed once every such stage has been deployed since they stopped being needed). Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API before the removals, so that a statement kept only for that stage goes in the same change.",
         params: ApiIdParams,
         querystring: DryRunQuery,
         response: { 200: ref(PermissionReconcileResult), ...failures },

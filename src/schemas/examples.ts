@@ -85,6 +85,14 @@ export const PERMISSION_REPORT_EXAMPLE = {
     },
   ],
   stale: [],
+  kept: [
+    {
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:chat-handler-v1',
+      statementId: `gatewire-${apiId}-api`,
+      unusedSince: '2026-12-01T09:30:12.345Z',
+      stages: [{ stageName: 'prod', deploymentId: 'dep0042', deployedAt: '2026-11-28T16:02:41.000Z' }],
+    },
+  ],
   manual: [],
 };
 

@@ -25,7 +25,27 @@ export const PermissionReport = Type.Object(
     ),
     stale: Type.Array(
       Type.Object({ functionArn: Type.String(), qualifier: Type.Optional(Type.String()), statementId: Type.String() }),
-      { description: 'Gatewire statements of this API that no integration needs any more.' },
+      { description: 'Gatewire statements of this API that no integration needs any more, and no deployed stage may still need: reconcile removes them.' },
+    ),
+    kept: Type.Array(
+      Type.Object({
+        functionArn: Type.String(),
+        qualifier: Type.Optional(Type.String()),
+        statementId: Type.String(),
+        unusedSince: Type.String({ format: 'date-time', description: 'When the working configuration stopped needing it (from the audit trail).' }),
+        stages: Type.Array(
+          Type.Object({
+            stageName: Type.String(),
+            deploymentId: Type.String(),
+            deployedAt: Type.String({ format: 'date-time', description: "When the stage's current deployment was made." }),
+          }),
+          { description: 'The stages without autoDeploy whose current deployment predates `unusedSince`.' },
+        ),
+      }),
+      {
+        description:
+          'Gatewire statements no integration needs any more, kept because a stage without autoDeploy still runs a deployment made before that: removed (by reconcile, or a change that deploys those stages) once every such stage has been deployed since.',
+      },
     ),
     manual: Type.Array(
       Type.Object({

@@ -97,7 +97,7 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
       action: 'routes.bulk-put',
       apiId: record.apiId,
       request: record.request,
-      read: () => read(record.apiId, requests),
+      read: () => read(record.apiId, requests, false),
       plan: () => [],
       describe: (state) => describeBulk(state, planned),
       present: present(Object.keys(routes), () => planned),
@@ -105,13 +105,14 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
     return spec as ChangeSpec<unknown>;
   });
 
-  async function read(apiId: string, requests: readonly RouteRequest[]): Promise<BulkState> {
+  /** `forPlanning` false (the state after a change): no stage facts (they only decide what a plan removes). */
+  async function read(apiId: string, requests: readonly RouteRequest[], forPlanning: boolean): Promise<BulkState> {
     const { snapshot, states } = await readBulkRouteStates(apiGateway, apiId, requests);
     const routes = requests.map((request, index) => ({ ...request, state: states[index]! }));
     const { steps } = planBulkApply(apiId, snapshot, routes);
     // The routes' current integrations are checked too: an apply repairs missing permissions.
     const alsoCheck = states.map((state) => state.integration?.integrationId);
-    return { snapshot, routes, permissions: await permissions.read(apiId, snapshot, steps, alsoCheck) };
+    return { snapshot, routes, permissions: await permissions.read(apiId, snapshot, steps, alsoCheck, undefined, forPlanning) };
   }
 
   return {
@@ -123,12 +124,12 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
           action: 'routes.bulk-put',
           apiId,
           request: { routes },
-          read: () => read(apiId, requests),
-          plan(state) {
+          read: (after) => read(apiId, requests, after === undefined),
+          plan(state, options) {
             const bulk = planBulkApply(apiId, state.snapshot, state.routes);
             outcomes = bulk.outcomes;
             const alsoCheck = state.routes.map((route) => route.state.integration?.integrationId);
-            return permissions.plan(apiId, state.snapshot, bulk.steps, state.permissions, alsoCheck).steps;
+            return permissions.plan(apiId, state.snapshot, bulk.steps, state.permissions, alsoCheck, options).steps;
           },
           describe: (state) => describeBulk(state, outcomes),
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),

@@ -11,6 +11,7 @@ import { failedPrecondition, type Preconditions } from '../domain/etag.js';
 import { DEPLOYMENT_STEP_ID, deploymentStep, type PlanStep } from '../domain/plan.js';
 import { problemFromDomainError } from '../domain/problem.js';
 import type { ChangeTracker } from './change-tracker.js';
+import type { PermissionPlanOptions } from './permission-planner.js';
 import { executePlan, type ExecutionOutcome } from './plan-executor.js';
 import { JournalWriter } from './journal-writer.js';
 import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator, Stage } from './ports.js';
@@ -54,7 +55,8 @@ export interface ChangeSpec<State> {
    * spec what to read alongside what (the ids of what it created).
    */
   read(after?: { before: State | undefined; createdIds: ReadonlyMap<string, string> }): Promise<State>;
-  plan(state: State): PlanStep[];
+  /** The steps; `options.deployingStage`: the stage the runner deploys after them (not an autoDeploy one). */
+  plan(state: State, options: PermissionPlanOptions): PlanStep[];
   /** What the audit record keeps as "before" (defaults to the state). */
   describe?(state: State): unknown;
   /** The integration the change is about, once known. */
@@ -198,15 +200,18 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
   /**
    * The change's own steps, with the deployment when there is something to deploy and the stage
    * does not deploy itself: before the first step that cannot be undone, so that a failed
-   * deployment still rolls the whole change back (DESIGN §3 step 3).
+   * deployment still rolls the whole change back (DESIGN §3 step 3), and before the first
+   * permission removal, so that the stage never runs an integration whose statement is gone
+   * (DESIGN §4: the plan may remove statements only that deployment lets go).
    */
   function planWithDeployment<State>(spec: ChangeSpec<State>, state: State, stage: Stage | undefined, context: ChangeContext): PlanStep[] {
-    const plan = spec.plan(state);
-    if (plan.length === 0 || !stage || stage.autoDeploy) return plan;
+    const deploying = stage && !stage.autoDeploy ? stage : undefined;
+    const plan = spec.plan(state, deploying ? { deployingStage: deploying.stageName } : {});
+    if (plan.length === 0 || !deploying) return plan;
     const description = `Gatewire ${spec.action} by ${context.actor.id} (request ${context.requestId})`.slice(0, 1024);
-    const deployment = deploymentStep(spec.apiId, stage.stageName, description);
-    const firstIrreversible = plan.findIndex((step) => !step.compensation);
-    return firstIrreversible === -1 ? [...plan, deployment] : [...plan.slice(0, firstIrreversible), deployment, ...plan.slice(firstIrreversible)];
+    const deployment = deploymentStep(spec.apiId, deploying.stageName, description);
+    const at = plan.findIndex((step) => !step.compensation || step.operation === 'RemovePermission');
+    return at === -1 ? [...plan, deployment] : [...plan.slice(0, at), deployment, ...plan.slice(at)];
   }
 
   function noChange<State>(spec: ChangeSpec<State>, outcome: ChangeOutcome, state: State, plan: PlanStep[], stage: Stage | undefined): ChangeRun<State> {

@@ -12,7 +12,7 @@ import {
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
-import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import type { PermissionPlanner, PermissionPlanOptions, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
 
@@ -30,13 +30,18 @@ interface IntegrationState {
 
 export function createIntegrationService({ apiGateway, permissions, runChange }: IntegrationServiceDeps) {
   /** Reads the function policies the permission steps of `steps` depend on. */
-  async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[]) {
-    return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps) };
+  async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[], forPlanning: boolean) {
+    return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps, [], undefined, forPlanning) };
   }
 
   /** `steps` with the permission steps they call for (adds first, removes last). */
-  function withPermissionSteps(apiId: string, state: { snapshot: ApiSnapshot; permissions: PermissionReadState }, steps: PlanStep[]) {
-    return steps.length === 0 ? steps : permissions.plan(apiId, state.snapshot, steps, state.permissions).steps;
+  function withPermissionSteps(
+    apiId: string,
+    state: { snapshot: ApiSnapshot; permissions: PermissionReadState },
+    steps: PlanStep[],
+    options: PermissionPlanOptions,
+  ) {
+    return steps.length === 0 ? steps : permissions.plan(apiId, state.snapshot, steps, state.permissions, [], options).steps;
   }
 
   /** The integration with its responses, or undefined when the API has no such integration. */
@@ -102,9 +107,9 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           action: 'integration.create',
           apiId,
           request: fields,
-          read: async () => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps()),
+          read: async (after?: object) => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps(), after === undefined),
           describe: (state) => state.snapshot.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
-          plan: (state) => withPermissionSteps(apiId, state, createSteps()),
+          plan: (state, options) => withPermissionSteps(apiId, state, createSteps(), options),
           integrationIdOf: (_state, createdIds) => {
             createdId = createdIds.get('create-integration') ?? createdId;
             return createdId;
@@ -146,12 +151,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           action: 'integration.update',
           apiId,
           request: patch,
-          read: async () => {
+          read: async (after?: object) => {
             const state = await readIntegration(apiId, integrationId);
-            return withPolicies(apiId, state, updateSteps(state));
+            return withPolicies(apiId, state, updateSteps(state), after === undefined);
           },
           describe: (state) => state.integration,
-          plan: (state) => withPermissionSteps(apiId, state, updateSteps(state)),
+          plan: (state, options) => withPermissionSteps(apiId, state, updateSteps(state), options),
           integrationIdOf: () => integrationId,
           etagOf: (state) => integrationEtag(state),
           present: (result) => answer({ ...changeSummary(result), integration: result.after.integration }, { etag: result.etag }),
@@ -182,12 +187,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           apiId,
           request: {},
           // Deleting what is already gone changes nothing (an idempotent DELETE).
-          read: async () => {
+          read: async (after?: object) => {
             const state = await findIntegration(apiId, integrationId);
-            return state ? withPolicies(apiId, state, deleteSteps(state)) : undefined;
+            return state ? withPolicies(apiId, state, deleteSteps(state), after === undefined) : undefined;
           },
           describe: (state) => state?.integration ?? null,
-          plan: (state) => (state ? withPermissionSteps(apiId, state, deleteSteps(state)) : []),
+          plan: (state, options) => (state ? withPermissionSteps(apiId, state, deleteSteps(state), options) : []),
           integrationIdOf: () => integrationId,
           etagOf: (state) => (state ? integrationEtag(state) : undefined),
           present: (result) => answer(changeSummary(result)),

@@ -10,16 +10,21 @@ import {
   planPermissionSteps,
   policyKey,
   policyTargets,
+  staleStatements,
+  statementKey,
   type FunctionPolicyState,
+  type StageHoldInput,
   type PermissionNeed,
   type PermissionPlan,
   type PermissionScope,
   type StageVariablePermission,
 } from '../domain/permissions.js';
 import type { LambdaPort } from './ports.js';
+import type { StageHoldReader, TrailUses } from './stage-holds.js';
 import { settle, unsettle, type Settled } from './settled.js';
 
 type Need = PermissionNeed | StageVariablePermission;
+type PolicyTarget = ReturnType<typeof policyTargets>[number];
 
 /**
  * Policies read ahead, by policy key: started with the API's own reads, so that a change does not
@@ -34,15 +39,27 @@ export interface PermissionReadState {
   policies: Map<string, FunctionPolicyState | undefined>;
   /** Accounts Gatewire can write policies in. */
   manageable: Map<string, boolean>;
+  /**
+   * Read when statements are about to go: when each stopped being needed and when each stage was
+   * last deployed (DESIGN §4). Absent: nothing to remove, or no stage can hold it.
+   */
+  holds?: StageHoldInput;
 }
 
 export interface PermissionPlannerDeps {
   lambda: LambdaPort;
   scope: PermissionScope;
   region: string;
+  stageHolds: StageHoldReader;
 }
 
-export function createPermissionPlanner({ lambda, scope, region }: PermissionPlannerDeps) {
+/** Options of planning that come from the change rather than its state. */
+export interface PermissionPlanOptions {
+  /** The stage the change deploys after its API Gateway steps: it holds no statement back. */
+  deployingStage?: string;
+}
+
+export function createPermissionPlanner({ lambda, scope, region, stageHolds }: PermissionPlannerDeps) {
   function needsOf(api: ApiShape, apiId: string, apiAccountId: string, only?: Set<string>): Need[] {
     const context = { apiId, apiAccountId, apiRegion: region, scope };
     const needs: Need[] = [];
@@ -92,11 +109,17 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
     }
   }
 
-  async function readPolicies(needs: readonly Need[], apiAccountId: string, prefetched?: PolicyPrefetch): Promise<PermissionReadState> {
+  /** The policies of `needs` and of `alsoRead` (functions no integration uses any more). */
+  async function readPolicies(
+    needs: readonly Need[],
+    apiAccountId: string,
+    prefetched?: PolicyPrefetch,
+    alsoRead: readonly PolicyTarget[] = [],
+  ): Promise<PermissionReadState> {
     const functionNeeds = needs.filter((need): need is PermissionNeed => need.kind === 'function');
-    const accounts = [...new Set(functionNeeds.map((need) => need.accountId))];
+    const accounts = [...new Set([...functionNeeds, ...alsoRead].map((target) => target.accountId))];
     const manageable = new Map(await Promise.all(accounts.map(async (account) => [account, await lambda.canManage(account)] as const)));
-    const targets = policyTargets(functionNeeds).filter((target) => manageable.get(target.accountId));
+    const targets = [...policyTargets(functionNeeds), ...alsoRead].filter((target) => manageable.get(target.accountId));
     const policies = new Map(
       await Promise.all(
         targets.map(async (target) => {
@@ -107,6 +130,25 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
       ),
     );
     return { apiAccountId, policies, manageable };
+  }
+
+  /**
+   * The stage facts for the statements that `before` -> `after` leaves unneeded: those `before`
+   * needed stop being needed now, the others earlier (the trail says when).
+   */
+  async function readHolds(
+    apiId: string,
+    before: readonly Need[],
+    after: readonly Need[],
+    state: PermissionReadState,
+    uses?: TrailUses,
+  ): Promise<PermissionReadState> {
+    const manageableNeeds = (needs: readonly Need[]) =>
+      needs.filter((need): need is PermissionNeed => need.kind === 'function' && state.manageable.get(need.accountId) === true);
+    const stale = staleStatements(apiId, manageableNeeds(after), state.policies).filter((statement) => state.manageable.get(statement.accountId) === true);
+    const releasedNow = new Set(manageableNeeds(before).map(statementKey));
+    const holds = await stageHolds.read(apiId, stale, releasedNow, uses);
+    return holds ? { ...state, holds } : state;
   }
 
   return {
@@ -124,7 +166,8 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
     /**
      * Reads what the permission steps of `steps` depend on. `alsoCheck`: integrations whose
      * permissions a change should repair even if it does not touch them. `prefetched`: policies
-     * already being read (prefetch()).
+     * already being read (prefetch()). `forPlanning` false (the state after a change): the stage
+     * facts, which only decide what a plan removes, are not read.
      */
     async read(
       apiId: string,
@@ -132,17 +175,27 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
       steps: readonly PlanStep[],
       alsoCheck: readonly (string | undefined)[] = [],
       prefetched?: PolicyPrefetch,
+      forPlanning = true,
     ): Promise<PermissionReadState> {
       const apiAccountId = await lambda.accountId();
       const { before, after } = touchedNeeds(apiId, current, steps, alsoCheck, apiAccountId);
-      return readPolicies([...before, ...after], apiAccountId, prefetched);
+      const state = await readPolicies([...before, ...after], apiAccountId, prefetched);
+      return forPlanning ? readHolds(apiId, before, after, state) : state;
     },
 
-    /** The whole API: every Lambda integration's need and every policy it lives in. */
+    /**
+     * The whole API: every Lambda integration's need and every policy it lives in, and the policies
+     * of the functions the trail says its integrations invoked before (statements kept there for a
+     * stage are found, and removed once no stage holds them).
+     */
     async readAll(apiId: string, current: ApiShape): Promise<PermissionReadState & { needs: Need[] }> {
       const apiAccountId = await lambda.accountId();
       const needs = needsOf(current, apiId, apiAccountId);
-      return { ...(await readPolicies(needs, apiAccountId)), needs };
+      const uses = await stageHolds.trailUses(apiId);
+      const inUse = new Set(needs.map((need) => policyKey(need.functionArn, need.qualifier)));
+      const formerly = [...uses.entries()].filter(([key]) => !inUse.has(key)).map(([, use]) => use);
+      const state = await readPolicies(needs, apiAccountId, undefined, formerly);
+      return { ...(await readHolds(apiId, needs, needs, state, uses)), needs };
     },
 
     /** The change with its permission steps: adds first, the API Gateway steps, then removes. */
@@ -152,6 +205,7 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
       steps: PlanStep[],
       state: PermissionReadState,
       alsoCheck: readonly (string | undefined)[] = [],
+      options: PermissionPlanOptions = {},
     ): { steps: PlanStep[]; permissions: PermissionPlan } {
       const { before, after } = touchedNeeds(apiId, current, steps, alsoCheck, state.apiAccountId);
       const permissions = planPermissionSteps({
@@ -160,12 +214,19 @@ export function createPermissionPlanner({ lambda, scope, region }: PermissionPla
         needsAfter: after,
         policies: state.policies,
         canManage: (account) => state.manageable.get(account) === true,
+        ...holdsFor(state, options),
       });
       return { steps: [...permissions.adds, ...steps, ...permissions.removes], permissions };
     },
 
     needsOf,
   };
+}
+
+/** The `holds` of planPermissionSteps for a change that deploys `options.deployingStage`. */
+export function holdsFor(state: Pick<PermissionReadState, 'holds'>, options: PermissionPlanOptions = {}): { holds?: StageHoldInput } {
+  if (!state.holds) return {};
+  return { holds: { ...state.holds, ...(options.deployingStage !== undefined ? { deploying: options.deployingStage } : {}) } };
 }
 
 export type PermissionPlanner = ReturnType<typeof createPermissionPlanner>;

@@ -4,6 +4,7 @@ import { integrationIdOfTarget } from '../domain/model.js';
 import {
   addPermissionCommand,
   classifyPermission,
+  holdForStages,
   permissionNeedOf,
   planPermissionSteps,
   policyKey,
@@ -12,10 +13,11 @@ import {
   type PermissionNeed,
   type PermissionScope,
   type PermissionStatus,
+  type StaleStatement,
 } from '../domain/permissions.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
-import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import { holdsFor, type PermissionPlanner, type PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
 
@@ -35,8 +37,16 @@ export interface PermissionReport {
   apiId: string;
   scope: PermissionScope;
   items: PermissionItem[];
-  /** Gatewire statements of this API that no integration needs. */
+  /** Gatewire statements of this API that no integration needs, and no deployed stage may still need. */
   stale: { functionArn: string; qualifier?: string; statementId: string }[];
+  /** Gatewire statements no integration needs, kept for stages deployed before they stopped being needed (DESIGN §4). */
+  kept: {
+    functionArn: string;
+    qualifier?: string;
+    statementId: string;
+    unusedSince: string;
+    stages: { stageName: string; deploymentId: string; deployedAt: string }[];
+  }[];
   /** Integrations whose function or qualifier is a stage variable: not grantable ahead of time. */
   manual: { integrationId: string; functionArn: string; qualifier?: string; stageVariables: string[]; command: string }[];
 }
@@ -100,12 +110,20 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
         });
       }
     }
-    const stale = staleStatements(apiId, needs, state.policies).map((statement) => ({
+    const statementRef = (statement: StaleStatement) => ({
       functionArn: statement.functionArn,
       ...(statement.qualifier !== undefined ? { qualifier: statement.qualifier } : {}),
       statementId: statement.sid,
-    }));
-    return { apiId, scope, items, stale, manual };
+    });
+    const { remove, kept } = holdForStages(staleStatements(apiId, needs, state.policies), state.holds);
+    return {
+      apiId,
+      scope,
+      items,
+      stale: remove.map(statementRef),
+      kept: kept.map((statement) => ({ ...statementRef(statement), unusedSince: statement.unusedSince, stages: statement.stages })),
+      manual,
+    };
   }
 
   return {
@@ -126,7 +144,7 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
           request: {},
           read: () => readAll(apiId),
           describe: (state) => report(apiId, state),
-          plan: (state) => {
+          plan: (state, options) => {
             const needs = state.permissions.needs;
             const plan = planPermissionSteps({
               apiId,
@@ -134,6 +152,7 @@ export function createPermissionService({ apiGateway, permissions, runChange, sc
               needsAfter: needs,
               policies: state.permissions.policies,
               canManage: (account) => state.permissions.manageable.get(account) === true,
+              ...holdsFor(state.permissions, options),
             });
             return [...plan.adds, ...plan.removes];
           },

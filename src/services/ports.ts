@@ -49,6 +49,10 @@ export interface ApiGatewayPort {
   deleteRouteResponse(apiId: string, routeId: string, routeResponseId: string): Promise<void>;
   /** The stage; throws not-found when the API has no such stage. */
   getStage(apiId: string, stageName: string): Promise<Stage>;
+  /** Every stage of the API (GetStages, all pages). */
+  listStages(apiId: string): Promise<Stage[]>;
+  /** When a deployment was made (GetDeployment); throws not-found for an unknown id. */
+  getDeployment(apiId: string, deploymentId: string): Promise<Deployment>;
   /**
    * Deploys the API on the stage and returns the deployment's id. Paced to AWS's one deployment per
    * 5 s per account within this instance; a 429 (another instance deployed) is waited out and retried.
@@ -61,6 +65,13 @@ export interface Stage {
   stageName: string;
   autoDeploy: boolean;
   deploymentId?: string;
+}
+
+/** A deployment: what a stage without autoDeploy runs is the API as it was at `createdDate`. */
+export interface Deployment {
+  deploymentId: string;
+  /** ISO-8601 UTC. */
+  createdDate: string;
 }
 
 /** A function policy as GetPolicy returns it: the parsed statements and the revision to write against. */

@@ -117,8 +117,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           request: intent,
           read: (after) => readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, after && idsAfterPut(after)),
           // The route's current integration is checked too: a PUT repairs a missing permission.
-          plan: (state) =>
-            permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId]).steps,
+          plan: (state, options) =>
+            permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId], options).steps,
           describe: describeRoute,
           integrationIdOf: (state) => state.integration?.integrationId,
           etagOf: routeIntegrationEtag,
@@ -144,8 +144,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
             requireRoute(state);
             return state;
           },
-          plan: (state) =>
-            permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId]).steps,
+          plan: (state, options) =>
+            permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId], options).steps,
           describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
           etagOf: routeIntegrationEtag,
@@ -173,7 +173,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       readRouteState(apiGateway, apiId, routeKey, expected),
       desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
     ]);
-    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched);
+    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched, expected === undefined);
     return { ...state, permissions: read };
   }
 }

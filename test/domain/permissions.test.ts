@@ -13,8 +13,11 @@ import {
   policyTargets,
   resolveStageVariables,
   staleStatements,
+  stagesHolding,
   stageVariableCommand,
+  statementKey,
   statementSid,
+  type StageDeployment,
   type FunctionPolicyState,
   type PermissionContext,
   type PermissionNeed,
@@ -239,6 +242,51 @@ t.test('planning: retarget A -> B; A loses its statement only when no route targ
   });
   t.same(moved.removes.map((step) => step.params.statementId), [r2.sid]);
   t.same(moved.adds.map((step) => [step.params.functionName, step.params.statementId]), [[FN_B, 'gatewire-abc123defg-r-two']]);
+});
+
+t.test('stagesHolding: only stages without autoDeploy, deployed before the statement stopped being needed', async (t) => {
+  const since = '2026-12-01T10:00:00.000Z';
+  const stage = (stageName: string, createdDate?: string, autoDeploy = false): StageDeployment => ({
+    stageName,
+    autoDeploy,
+    ...(createdDate ? { deployment: { deploymentId: `d-${stageName}`, createdDate } } : {}),
+  });
+  const cases: Array<[string, StageDeployment, { unusedSince?: string; deploying?: string; deployedWithRelease?: string[] }, boolean]> = [
+    ['deployed before', stage('prod', '2026-12-01T09:59:59.999Z'), { unusedSince: since }, true],
+    ['deployed at the same instant', stage('prod', since), { unusedSince: since }, false],
+    ['deployed since', stage('prod', '2026-12-01T10:00:00.001Z'), { unusedSince: since }, false],
+    ['autoDeploy', stage('live', '2026-11-01T00:00:00.000Z', true), { unusedSince: since }, false],
+    ['never deployed', stage('new'), { unusedSince: since }, false],
+    ['deployed by this change', stage('prod', '2026-11-01T00:00:00.000Z'), { unusedSince: since, deploying: 'prod' }, false],
+    ['another stage deployed by this change', stage('beta', '2026-11-01T00:00:00.000Z'), { unusedSince: since, deploying: 'prod' }, true],
+    ['on the deployment the releasing change made', stage('prod', '2026-12-01T09:59:59.000Z'), { unusedSince: since, deployedWithRelease: ['d-prod'] }, false],
+    ['end of use unknown (changed outside Gatewire)', stage('prod', '2026-11-01T00:00:00.000Z'), {}, false],
+  ];
+  for (const [name, candidate, options, holds] of cases) {
+    const held = stagesHolding(options.unusedSince, [candidate], options.deploying, options.deployedWithRelease);
+    t.same(held, holds ? [{ stageName: candidate.stageName, deploymentId: candidate.deployment!.deploymentId, deployedAt: candidate.deployment!.createdDate }] : [], name);
+  }
+});
+
+t.test('planning: a statement a deployed stage holds is kept, not removed', async (t) => {
+  const a = need(FN_A);
+  const b = need(FN_B);
+  const state = policies([[FN_A, [statementFor(permissionInput(a))]], [FN_B, undefined]]);
+  const prod: StageDeployment = { stageName: 'prod', autoDeploy: false, deployment: { deploymentId: 'd1', createdDate: '2026-12-01T09:00:00.000Z' } };
+  const unusedSince = new Map([[statementKey(a), '2026-12-01T10:00:00.000Z']]);
+  const kept = planPermissionSteps({ apiId: API_ID, needsBefore: [a], needsAfter: [b], policies: state, holds: { unusedSince, stages: [prod] } });
+  t.same(kept.removes, []);
+  t.match(kept.kept, [{ functionArn: FN_A, sid: a.sid, unusedSince: '2026-12-01T10:00:00.000Z', stages: [{ stageName: 'prod', deploymentId: 'd1' }] }]);
+  t.equal(kept.adds.length, 1, 'B is still granted');
+  const deploying = planPermissionSteps({
+    apiId: API_ID,
+    needsBefore: [a],
+    needsAfter: [b],
+    policies: state,
+    holds: { unusedSince, stages: [prod], deploying: 'prod' },
+  });
+  t.same(deploying.removes.map((step) => step.params.functionName), [FN_A], 'the change deploys prod: A goes');
+  t.same(deploying.kept, []);
 });
 
 t.test('planning: credentials, qualifiers, foreign and other-API statements', async (t) => {

@@ -25,8 +25,14 @@ async function setUp(t: TestContext): Promise<TestApp> {
   return ctx;
 }
 
-function stagesOf(fake: FakeAws, apiId: string): { stages: Stage[]; deployments: Deployment[] } {
-  return (fake.snapshot() as { apis: Record<string, { stages: Stage[]; deployments: Deployment[] }> }).apis[apiId]!;
+/** The API's stages and the deployments Gatewire made (not those an autoDeploy stage made itself). */
+function stagesOf(fake: FakeAws, apiId: string): { stages: Stage[]; deployments: Deployment[]; autoDeployments: Deployment[] } {
+  const { stages, deployments } = (fake.snapshot() as { apis: Record<string, { stages: Stage[]; deployments: Deployment[] }> }).apis[apiId]!;
+  return {
+    stages,
+    deployments: deployments.filter((deployment) => !deployment.autoDeployed),
+    autoDeployments: deployments.filter((deployment) => deployment.autoDeployed),
+  };
 }
 
 const deployments = (fake: FakeAws) => fake.calls.filter((call) => call.operation === 'CreateDeployment');
@@ -85,6 +91,7 @@ t.test('a dry run lists the CreateDeployment step and writes nothing', async (t)
 t.test('an auto-deploy stage gets no deployment', async (t) => {
   const { app, fake, apiId } = shared;
   const before = stagesOf(fake, apiId).deployments.length;
+  const autoBefore = stagesOf(fake, apiId).autoDeployments.length;
   const response = await app.inject({ method: 'PUT', url: routeIntegrationUrl(apiId, 'auto', '?deployStage=live'), payload: MOCK });
   t.equal(response.statusCode, 200, response.body.slice(0, 400));
   t.equal(response.json().outcome, 'applied');
@@ -92,6 +99,8 @@ t.test('an auto-deploy stage gets no deployment', async (t) => {
   t.notOk(response.json().plan.some((step: { operation: string }) => step.operation === 'CreateDeployment'));
   t.same(deployments(fake), [], 'no CreateDeployment call');
   t.equal(stagesOf(fake, apiId).deployments.length, before);
+  // The stage deployed itself (the fake, like AWS, deploys an autoDeploy stage after each write).
+  t.ok(stagesOf(fake, apiId).autoDeployments.length > autoBefore, 'the stage deployed itself');
 });
 
 t.test('an unknown or malformed stage is a 400 on deployStage, and nothing changes', async (t) => {

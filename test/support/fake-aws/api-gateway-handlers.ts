@@ -1,7 +1,7 @@
 // APIs, stages and deployments, and the full list of API Gateway v2 operations the fake serves.
 import { asObject, optionalBoolean, optionalString, optionalStringMap, requiredString, withoutUndefined } from './body-fields.js';
 import { stageOf, type ApiGatewayState } from './api-gateway-state.js';
-import { apiGatewayError, badRequest, conflict, enumViolation } from './errors.js';
+import { apiGatewayError, badRequest, conflict, enumViolation, notFound } from './errors.js';
 import { createIntegrationOperations } from './integration-handlers.js';
 import { created, defineOperation, label, noContent, ok, type Operation } from './operations.js';
 import { paginate } from './pagination.js';
@@ -19,10 +19,39 @@ export interface ApiGatewayOperationOptions {
 export function createApiGatewayOperations(state: ApiGatewayState, options: ApiGatewayOperationOptions): Operation[] {
   return [
     ...createApiOperations(state),
-    ...createRouteOperations(state),
-    ...createIntegrationOperations(state),
+    ...[...createRouteOperations(state), ...createIntegrationOperations(state)].map((operation) => autoDeploying(state, operation, options)),
     ...createStageOperations(state, options),
   ];
+}
+
+/**
+ * A write to an API's routes or integrations, followed (when it succeeded) by a deployment on every
+ * stage of the API with autoDeploy, as AWS does (`autoDeployed: true`; not paced by the 1-per-5-s
+ * limit, which is for CreateDeployment calls). AWS deploys a moment later; the fake at once.
+ */
+function autoDeploying(state: ApiGatewayState, operation: Operation, options: ApiGatewayOperationOptions): Operation {
+  if (operation.method === 'GET') return operation;
+  return {
+    ...operation,
+    handle(request) {
+      const result = operation.handle(request);
+      const apiId = request.params.ApiId;
+      const record = apiId === undefined ? undefined : state.apis.get(apiId);
+      for (const stage of record?.stages.values() ?? []) {
+        if (!stage.autoDeploy) continue;
+        const deployment: Deployment = {
+          deploymentId: state.newChildId(record!),
+          deploymentStatus: 'DEPLOYED',
+          createdDate: new Date(options.now()).toISOString(),
+          autoDeployed: true,
+        };
+        record!.deployments.set(deployment.deploymentId, deployment);
+        stage.deploymentId = deployment.deploymentId;
+        stage.lastUpdatedDate = deployment.createdDate;
+      }
+      return result;
+    },
+  };
 }
 
 function createApiOperations(state: ApiGatewayState): Operation[] {
@@ -96,6 +125,13 @@ function createStageOperations(state: ApiGatewayState, options: ApiGatewayOperat
     op('GetStage', 'GET', '/v2/apis/{ApiId}/stages/{StageName}', (request) => {
       const record = state.apiRecord(label(request, 'ApiId'));
       return ok(stageOf(record, label(request, 'StageName')));
+    }),
+    op('GetDeployment', 'GET', '/v2/apis/{ApiId}/deployments/{DeploymentId}', (request) => {
+      const record = state.apiRecord(label(request, 'ApiId'));
+      const deploymentId = label(request, 'DeploymentId');
+      const deployment = record.deployments.get(deploymentId);
+      if (!deployment) throw notFound(`Invalid Deployment identifier specified ${deploymentId}`, 'Deployment');
+      return ok(deployment);
     }),
     op('CreateDeployment', 'POST', '/v2/apis/{ApiId}/deployments', (request) => {
       const record = state.apiRecord(label(request, 'ApiId'));
