@@ -6,6 +6,7 @@ import { MAX_WAIT_MS, type Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
 import { installIdempotency } from './plugins/idempotency.js';
+import { installJsonBodyParser } from './plugins/json-body.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemDetails(app);
+  installJsonBodyParser(app);
   // The shared schemas that route schemas $ref, before the docs (which name them as components).
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
   await deps.extras.docs(app);
