@@ -45,6 +45,8 @@ export interface PostgresAdvisoryLockOptions {
 // hashtext collision between two API ids only serialises them needlessly, never breaks safety.
 const NAMESPACE = 'gatewire:api';
 const LOCK_NOT_AVAILABLE = '55P03';
+/** How long after lock_timeout the server may take to say so before the connection is given up. */
+const LOCK_ANSWER_MARGIN_MS = 5_000;
 
 /**
  * Holds `pg_advisory_lock` on one connection checked out of `pool` for the whole change, and
@@ -98,10 +100,14 @@ async function lock(client: pg.PoolClient, apiId: string, waitMillis: number): P
   // lock_timeout bounds the wait. statement_timeout must not cut it shorter, and must be off
   // before the lock's statement starts: each statement arms its timer with the value it finds.
   // Both are reset on unlock.
-  await client.query(
-    `set lock_timeout = ${client.escapeLiteral(`${Math.trunc(waitMillis)}ms`)}; set statement_timeout = 0; ` +
+  // The client-side bound (query_timeout) outlasts the server's lock_timeout, so that the server's
+  // 55P03 normally answers first; it fires only when the server does not answer at all.
+  await client.query({
+    text:
+      `set lock_timeout = ${client.escapeLiteral(`${Math.trunc(waitMillis)}ms`)}; set statement_timeout = 0; ` +
       `select pg_advisory_lock(${lockKey(client, apiId)})`,
-  );
+    query_timeout: Math.trunc(waitMillis) + LOCK_ANSWER_MARGIN_MS,
+  } as pg.QueryConfig);
 }
 
 async function unlock(client: pg.PoolClient, apiId: string): Promise<void> {
