@@ -182,7 +182,13 @@ function parseEnvironment(data: Record<string, unknown>): { raw: RawConfig } | {
  */
 function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (data['GATEWIRE_JWT_JWKS_URL'] !== undefined) {
+  const jwksUrl = data['GATEWIRE_JWT_JWKS_URL'];
+  if (typeof jwksUrl === 'string' && /^https?:\/\//.test(jwksUrl) && !isSecureOrLoopbackUrl(jwksUrl)) {
+    // The key set decides whose tokens are believed: fetched over plain HTTP, anyone on the path
+    // could serve their own keys. Loopback stays allowed (a local issuer, the tests).
+    problems.push('GATEWIRE_JWT_JWKS_URL must be an https:// URL (http:// only for a loopback host)');
+  }
+  if (jwksUrl !== undefined) {
     for (const name of ['GATEWIRE_JWT_ISSUER', 'GATEWIRE_JWT_AUDIENCE']) {
       if (data[name] === undefined) problems.push(`${name} must be set when GATEWIRE_JWT_JWKS_URL is`);
     }
@@ -223,6 +229,18 @@ function authConfigOf(raw: RawConfig, runtime: Runtime): AuthConfig {
         : undefined,
     gatewayJwt: runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER ? { issuer: raw.GATEWIRE_JWT_ISSUER, scopeClaim, scopePrefix } : undefined,
   };
+}
+
+/** An https:// URL, or an http:// one whose host is a loopback address. */
+export function isSecureOrLoopbackUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** Loopback addresses: the only ones the server binds to without configured credentials. */

@@ -33,3 +33,13 @@ t.test('one ConfigError names every bad variable, with the allowed values of an 
   }
   t.match(message, /LOG_LEVEL .*\(fatal, error, warn, info, debug, trace, silent\)/, 'lists what LOG_LEVEL may be');
 });
+
+t.test('GATEWIRE_JWT_JWKS_URL must be https://, or http:// on a loopback host only', async (t) => {
+  const jwt = { GATEWIRE_JWT_ISSUER: 'https://issuer.example.com/', GATEWIRE_JWT_AUDIENCE: 'gatewire' };
+  for (const url of ['http://issuer.example.com/.well-known/jwks.json', 'http://10.0.0.5/jwks', 'http://127.0.0.1.evil.example/jwks']) {
+    t.throws(() => loadConfig({ ...jwt, GATEWIRE_JWT_JWKS_URL: url }), { name: 'ConfigError', message: /GATEWIRE_JWT_JWKS_URL must be an https:\/\/ URL/ }, url);
+  }
+  for (const url of ['https://issuer.example.com/.well-known/jwks.json', 'http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks']) {
+    t.equal(loadConfig({ ...jwt, GATEWIRE_JWT_JWKS_URL: url }).auth.jwt?.jwksUrl, url, `${url} is accepted`);
+  }
+});
