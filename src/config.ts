@@ -47,6 +47,10 @@ const ConfigSchema = Type.Object({
   GATEWIRE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2_000 }),
   GATEWIRE_CHANGE_DEADLINE_MS: Type.Integer({ minimum: 1_000, maximum: 24 * 3_600_000, default: 600_000 }),
   GATEWIRE_SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 15_000 }),
+  // Bounded lock waits (DESIGN §3 step 5): how long a change waits for the one before it on the
+  // same API, and how many may wait in one instance; beyond either, 409 with Retry-After.
+  GATEWIRE_LOCK_WAIT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  GATEWIRE_LOCK_MAX_WAITERS: Type.Integer({ minimum: 0, maximum: 10_000, default: 64 }),
 });
 
 
@@ -90,6 +94,8 @@ export interface Config {
     /** SIGTERM: how long running changes may finish before they are handed over. */
     shutdownDrainMs: number;
   };
+  /** Bounded waits for an API's lock: the longest wait, and how many may wait in one instance. */
+  lock: { waitMs: number; maxWaiters: number };
 }
 
 export class ConfigError extends Error {
@@ -155,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       deadlineMs: raw.GATEWIRE_CHANGE_DEADLINE_MS,
       shutdownDrainMs: raw.GATEWIRE_SHUTDOWN_DRAIN_MS,
     }),
+    lock: Object.freeze({ waitMs: raw.GATEWIRE_LOCK_WAIT_MS, maxWaiters: raw.GATEWIRE_LOCK_MAX_WAITERS }),
   });
 }
 

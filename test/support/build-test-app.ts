@@ -70,7 +70,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
   const auditStore = createMemoryAuditStore();
   const deps = await createDependencies(config, {
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    audit: options.audit ?? { store: auditStore, lock: createInProcessLock() },
+    audit: options.audit ?? { store: auditStore, lock: createInProcessLock({ waitMillis: config.lock.waitMs, maxWaiters: config.lock.maxWaiters }) },
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp({
