@@ -99,9 +99,39 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
   // gets a listener of its own for its whole life.
   pool.on('connect', (client) => {
     client.on('error', onError);
+    destroyOnQueryTimeout(client);
   });
   pool.on('error', onError);
   return pool;
+}
+
+/**
+ * pg's query_timeout fails the query but keeps the connection, whose socket still waits for that
+ * query's answer: every later query on it would queue behind and time out too. A connection whose
+ * query timed out is therefore destroyed, so that the pool drops it (pg-pool removes a client that
+ * is no longer queryable when it comes back) and opens a fresh one.
+ */
+function destroyOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const destroyIfTimedOut = (error: unknown) => {
+    if (error instanceof Error && error.message === 'Query read timeout') {
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
+  };
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: unknown, ...rest: unknown[]) => {
+        destroyIfTimedOut(error);
+        (callback as (...values: unknown[]) => void)(error, ...rest);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result instanceof Promise) result.catch(destroyIfTimedOut);
+    return result;
+  };
 }
 
 function sqlitePath(url: string): string {
