@@ -3,7 +3,7 @@
 import * as Type from 'typebox';
 import type { Static } from 'typebox';
 import * as Value from 'typebox/value';
-import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
+import { parseApiKeys, parsePrincipals, parseTrustedApis, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 
 /** The longest a caller may wait for a change (`Prefer: wait`): below the server's idle-socket timeout (app.ts). */
@@ -32,6 +32,7 @@ const ConfigSchema = Type.Object({
   GATEWIRE_JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   GATEWIRE_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   GATEWIRE_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  GATEWIRE_LAMBDA_TRUSTED_APIS: Type.Optional(Type.String({ maxLength: 20_000 })),
   GATEWIRE_JWT_SCOPE_CLAIM: Type.String({ pattern: '^[A-Za-z0-9_:./-]{1,128}$', default: 'scope' }),
   GATEWIRE_JWT_SCOPE_PREFIX: Type.String({ maxLength: 256, default: '' }),
   GATEWIRE_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
@@ -201,6 +202,17 @@ function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): str
     }
   }
   if (runtime !== 'lambda') return problems;
+  // Identities from the event are believed only from the API Gateway APIs named here, and an API
+  // Gateway JWT only for this service's audience, as bearer tokens are (issue 16 §6).
+  const eventIdentities = ['GATEWIRE_IAM_PRINCIPALS', 'GATEWIRE_JWT_ISSUER'].filter((name) => data[name] !== undefined);
+  if (eventIdentities.length > 0 && data['GATEWIRE_LAMBDA_TRUSTED_APIS'] === undefined) {
+    problems.push(
+      `GATEWIRE_LAMBDA_TRUSTED_APIS must be set on Lambda when ${eventIdentities.join(' or ')} is: the accountId:apiId of each API Gateway API whose callers are believed`,
+    );
+  }
+  if (data['GATEWIRE_JWT_ISSUER'] !== undefined && data['GATEWIRE_JWT_AUDIENCE'] === undefined && data['GATEWIRE_JWT_JWKS_URL'] === undefined) {
+    problems.push('GATEWIRE_JWT_AUDIENCE must be set on Lambda when GATEWIRE_JWT_ISSUER is: API Gateway JWT claims are checked for it');
+  }
   const auditUrl = data['GATEWIRE_AUDIT_URL'];
   if (!(typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) {
     problems.push(
@@ -234,7 +246,11 @@ function authConfigOf(raw: RawConfig, runtime: Runtime): AuthConfig {
       raw.GATEWIRE_JWT_JWKS_URL && raw.GATEWIRE_JWT_ISSUER && raw.GATEWIRE_JWT_AUDIENCE
         ? { jwksUrl: raw.GATEWIRE_JWT_JWKS_URL, issuer: raw.GATEWIRE_JWT_ISSUER, audience: raw.GATEWIRE_JWT_AUDIENCE, scopeClaim, scopePrefix }
         : undefined,
-    gatewayJwt: runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER ? { issuer: raw.GATEWIRE_JWT_ISSUER, scopeClaim, scopePrefix } : undefined,
+    gatewayJwt:
+      runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER && raw.GATEWIRE_JWT_AUDIENCE
+        ? { issuer: raw.GATEWIRE_JWT_ISSUER, audience: raw.GATEWIRE_JWT_AUDIENCE, scopeClaim, scopePrefix }
+        : undefined,
+    trustedApis: Object.freeze(parse('GATEWIRE_LAMBDA_TRUSTED_APIS', parseTrustedApis)),
   };
 }
 
