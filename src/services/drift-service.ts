@@ -5,6 +5,7 @@ import { appliedStateOf } from '../domain/applied-state.js';
 import type { AuditRecord } from '../domain/audit.js';
 import { compareDrift, integrationsWithAppliedResponses, unsettledChanges, type DriftItem, type UnsettledChange } from '../domain/drift.js';
 import type { IntegrationResponse } from '../domain/model.js';
+import { redactSecrets } from '../domain/redaction.js';
 import type { PermissionItem, PermissionReport, PermissionService } from './permission-service.js';
 import type { ApiGatewayPort, AuditStore } from './ports.js';
 import { readApiSnapshot } from './route-state.js';
@@ -54,10 +55,14 @@ export function createDriftService({ apiGateway, auditStore, permissions }: Drif
         permissions.reportFor(apiId, snapshot),
         Promise.all(withResponses.map((integrationId) => apiGateway.listIntegrationResponses(apiId, integrationId))),
       ]);
+      // The live state is redacted as records are (domain/redaction.ts) before it is compared and
+      // shown: a read-scope caller sees from AWS nothing the record hides, and a secret Gatewire
+      // applied, redacted on both sides, is not drift.
       const integrationResponses = new Map<string, IntegrationResponse[]>(
-        withResponses.map((integrationId, index) => [integrationId, responseLists[index]!]),
+        withResponses.map((integrationId, index) => [integrationId, redactSecrets(responseLists[index]!)]),
       );
-      const { drift, unmanaged } = compareDrift(applied, { ...snapshot, integrationResponses });
+      const live = { routes: redactSecrets(snapshot.routes), integrations: redactSecrets(snapshot.integrations), integrationResponses };
+      const { drift, unmanaged } = compareDrift(applied, live);
       const missing = permissionReport.items.filter((item) => item.status === 'missing');
       const { interrupted, pending } = unsettledChanges(records);
       return {
