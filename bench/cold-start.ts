@@ -75,6 +75,7 @@ function runOnce(dir: string, auditUrl: string): Promise<Run> {
       AWS_ENDPOINT_URL: fake.url,
       GATEWIRE_ACCOUNT_ID: fake.accountId,
       GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER_ARN, scopes: ['read'] }]),
+      GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

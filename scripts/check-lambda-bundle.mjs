@@ -82,6 +82,8 @@ try {
         AWS_LAMBDA_FUNCTION_NAME: 'gatewire',
         // Lambda mode requires caller credentials: the IAM caller of the events may write.
         GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER, scopes: ['write'] }]),
+        // The API of the events (lambda-bundle-runner.mjs): only its callers are believed.
+        GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
         LOG_LEVEL: 'warn',
       },
     }),

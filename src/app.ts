@@ -1,11 +1,13 @@
 // buildApp(deps): the one factory the server, the Lambda handler and the tests call. Every
 // Fastify option lives here, so that tests exercise production settings. Never calls ready().
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_WAIT_MS, type Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
 import { installIdempotency } from './plugins/idempotency.js';
+import { installJsonBodyParser } from './plugins/json-body.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { apiRoutes } from './routes/apis.js';
@@ -78,6 +80,8 @@ export interface AppDeps {
    */
   runtime?: 'server' | 'lambda';
   extras: AppExtras;
+  /** How long /readyz reuses one answer (plugins/health.ts); tests that flip the store's state use 0. */
+  readinessCacheMs?: number;
   /** Compile every route's validators and serializers at ready() instead of on first use (tests prove they all compile). */
   compileSchemasEagerly?: boolean;
 }
@@ -109,6 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger,
     bodyLimit: deps.config.bodyLimitBytes,
     requestIdHeader: deps.trustRequestIdHeader || deps.runtime === 'lambda' ? 'x-request-id' : false,
+    // Audit records of every instance share one trail: Fastify's default (`req-1`, `req-2`, … per
+    // process) repeats across instances and restarts, a UUID does not.
+    genReqId: () => randomUUID(),
     // Explicit server timeouts: a slow client cannot hold a socket forever, and none cuts a socket
     // while an answer is due: a change answers (at worst 202) within MAX_WAIT_MS.
     connectionTimeout: MAX_WAIT_MS + 10_000,
@@ -121,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemDetails(app);
+  installJsonBodyParser(app);
   // The shared schemas that route schemas $ref, before the docs (which name them as components).
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
   await deps.extras.docs(app);
@@ -131,7 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installAuthentication(app, { auth: deps.config.auth, runtime: deps.runtime ?? 'server' });
   // After authentication: a key is claimed only once the caller is known and allowed.
   installIdempotency(app, { idempotency: deps.services.idempotency });
-  await app.register(healthRoutes, { auditStore: deps.auditStore });
+  await app.register(healthRoutes, {
+    auditStore: deps.auditStore,
+    ...(deps.readinessCacheMs === undefined ? {} : { cacheMs: deps.readinessCacheMs }),
+  });
   const answerChange = createChangeAnswers({
     changes: deps.services.changes,
     continuation: deps.services.continuation,

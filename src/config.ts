@@ -3,7 +3,7 @@
 import * as Type from 'typebox';
 import type { Static } from 'typebox';
 import * as Value from 'typebox/value';
-import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
+import { parseApiKeys, parsePrincipals, parseTrustedApis, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 
 /** The longest a caller may wait for a change (`Prefer: wait`): below the server's idle-socket timeout (app.ts). */
@@ -32,6 +32,7 @@ const ConfigSchema = Type.Object({
   GATEWIRE_JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   GATEWIRE_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   GATEWIRE_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  GATEWIRE_LAMBDA_TRUSTED_APIS: Type.Optional(Type.String({ maxLength: 20_000 })),
   GATEWIRE_JWT_SCOPE_CLAIM: Type.String({ pattern: '^[A-Za-z0-9_:./-]{1,128}$', default: 'scope' }),
   GATEWIRE_JWT_SCOPE_PREFIX: Type.String({ maxLength: 256, default: '' }),
   GATEWIRE_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
@@ -47,6 +48,10 @@ const ConfigSchema = Type.Object({
   GATEWIRE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 2_000 }),
   GATEWIRE_CHANGE_DEADLINE_MS: Type.Integer({ minimum: 1_000, maximum: 24 * 3_600_000, default: 600_000 }),
   GATEWIRE_SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 15_000 }),
+  // Bounded lock waits (DESIGN §3 step 5): how long a change waits for the one before it on the
+  // same API, and how many may wait in one instance; beyond either, 409 with Retry-After.
+  GATEWIRE_LOCK_WAIT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  GATEWIRE_LOCK_MAX_WAITERS: Type.Integer({ minimum: 0, maximum: 10_000, default: 64 }),
 });
 
 
@@ -90,6 +95,8 @@ export interface Config {
     /** SIGTERM: how long running changes may finish before they are handed over. */
     shutdownDrainMs: number;
   };
+  /** Bounded waits for an API's lock: the longest wait, and how many may wait in one instance. */
+  lock: { waitMs: number; maxWaiters: number };
 }
 
 export class ConfigError extends Error {
@@ -155,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       deadlineMs: raw.GATEWIRE_CHANGE_DEADLINE_MS,
       shutdownDrainMs: raw.GATEWIRE_SHUTDOWN_DRAIN_MS,
     }),
+    lock: Object.freeze({ waitMs: raw.GATEWIRE_LOCK_WAIT_MS, maxWaiters: raw.GATEWIRE_LOCK_MAX_WAITERS }),
   });
 }
 
@@ -182,12 +190,29 @@ function parseEnvironment(data: Record<string, unknown>): { raw: RawConfig } | {
  */
 function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (data['GATEWIRE_JWT_JWKS_URL'] !== undefined) {
+  const jwksUrl = data['GATEWIRE_JWT_JWKS_URL'];
+  if (typeof jwksUrl === 'string' && /^https?:\/\//.test(jwksUrl) && !isSecureOrLoopbackUrl(jwksUrl)) {
+    // The key set decides whose tokens are believed: fetched over plain HTTP, anyone on the path
+    // could serve their own keys. Loopback stays allowed (a local issuer, the tests).
+    problems.push('GATEWIRE_JWT_JWKS_URL must be an https:// URL (http:// only for a loopback host)');
+  }
+  if (jwksUrl !== undefined) {
     for (const name of ['GATEWIRE_JWT_ISSUER', 'GATEWIRE_JWT_AUDIENCE']) {
       if (data[name] === undefined) problems.push(`${name} must be set when GATEWIRE_JWT_JWKS_URL is`);
     }
   }
   if (runtime !== 'lambda') return problems;
+  // Identities from the event are believed only from the API Gateway APIs named here, and an API
+  // Gateway JWT only for this service's audience, as bearer tokens are (issue 16 §6).
+  const eventIdentities = ['GATEWIRE_IAM_PRINCIPALS', 'GATEWIRE_JWT_ISSUER'].filter((name) => data[name] !== undefined);
+  if (eventIdentities.length > 0 && data['GATEWIRE_LAMBDA_TRUSTED_APIS'] === undefined) {
+    problems.push(
+      `GATEWIRE_LAMBDA_TRUSTED_APIS must be set on Lambda when ${eventIdentities.join(' or ')} is: the accountId:apiId of each API Gateway API whose callers are believed`,
+    );
+  }
+  if (data['GATEWIRE_JWT_ISSUER'] !== undefined && data['GATEWIRE_JWT_AUDIENCE'] === undefined && data['GATEWIRE_JWT_JWKS_URL'] === undefined) {
+    problems.push('GATEWIRE_JWT_AUDIENCE must be set on Lambda when GATEWIRE_JWT_ISSUER is: API Gateway JWT claims are checked for it');
+  }
   const auditUrl = data['GATEWIRE_AUDIT_URL'];
   if (!(typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) {
     problems.push(
@@ -221,8 +246,24 @@ function authConfigOf(raw: RawConfig, runtime: Runtime): AuthConfig {
       raw.GATEWIRE_JWT_JWKS_URL && raw.GATEWIRE_JWT_ISSUER && raw.GATEWIRE_JWT_AUDIENCE
         ? { jwksUrl: raw.GATEWIRE_JWT_JWKS_URL, issuer: raw.GATEWIRE_JWT_ISSUER, audience: raw.GATEWIRE_JWT_AUDIENCE, scopeClaim, scopePrefix }
         : undefined,
-    gatewayJwt: runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER ? { issuer: raw.GATEWIRE_JWT_ISSUER, scopeClaim, scopePrefix } : undefined,
+    gatewayJwt:
+      runtime === 'lambda' && raw.GATEWIRE_JWT_ISSUER && raw.GATEWIRE_JWT_AUDIENCE
+        ? { issuer: raw.GATEWIRE_JWT_ISSUER, audience: raw.GATEWIRE_JWT_AUDIENCE, scopeClaim, scopePrefix }
+        : undefined,
+    trustedApis: Object.freeze(parse('GATEWIRE_LAMBDA_TRUSTED_APIS', parseTrustedApis)),
   };
+}
+
+/** An https:// URL, or an http:// one whose host is a loopback address. */
+export function isSecureOrLoopbackUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** Loopback addresses: the only ones the server binds to without configured credentials. */

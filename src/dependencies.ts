@@ -67,8 +67,9 @@ export interface DependencyOverrides {
 
 /** Opens the audit database named in config and brings its schema up to date. */
 export async function openAuditStore(
-  config: Pick<Config, 'auditUrl'>,
+  config: Pick<Config, 'auditUrl'> & Partial<Pick<Config, 'lock'>>,
 ): Promise<{ store: AuditStore; lock: ApiLock; idempotency: IdempotencyStore; close(): Promise<void> }> {
+  const lockWait = config.lock ? { waitMillis: config.lock.waitMs, maxWaiters: config.lock.maxWaiters } : {};
   const handle = await createAuditDatabase(config.auditUrl);
   await migrateToLatest(handle.db, handle.dialect);
   const store = createKyselyAuditStore(handle.db);
@@ -80,13 +81,13 @@ export async function openAuditStore(
     let closing: Promise<void> | undefined;
     return {
       store,
-      lock: createPostgresAdvisoryLock(lockPool),
+      lock: createPostgresAdvisoryLock(lockPool, lockWait),
       idempotency,
       // Safe to call twice (pg throws on a second pool.end()).
       close: () => (closing ??= store.close().then(() => lockPool.end())),
     };
   }
-  return { store, lock: createInProcessLock(), idempotency, close: () => store.close() };
+  return { store, lock: createInProcessLock(lockWait), idempotency, close: () => store.close() };
 }
 
 export async function createDependencies(config: Config, overrides: DependencyOverrides = {}): Promise<Dependencies> {

@@ -33,3 +33,36 @@ t.test('one ConfigError names every bad variable, with the allowed values of an 
   }
   t.match(message, /LOG_LEVEL .*\(fatal, error, warn, info, debug, trace, silent\)/, 'lists what LOG_LEVEL may be');
 });
+
+t.test('GATEWIRE_JWT_JWKS_URL must be https://, or http:// on a loopback host only', async (t) => {
+  const jwt = { GATEWIRE_JWT_ISSUER: 'https://issuer.example.com/', GATEWIRE_JWT_AUDIENCE: 'gatewire' };
+  for (const url of ['http://issuer.example.com/.well-known/jwks.json', 'http://10.0.0.5/jwks', 'http://127.0.0.1.evil.example/jwks']) {
+    t.throws(() => loadConfig({ ...jwt, GATEWIRE_JWT_JWKS_URL: url }), { name: 'ConfigError', message: /GATEWIRE_JWT_JWKS_URL must be an https:\/\/ URL/ }, url);
+  }
+  for (const url of ['https://issuer.example.com/.well-known/jwks.json', 'http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks']) {
+    t.equal(loadConfig({ ...jwt, GATEWIRE_JWT_JWKS_URL: url }).auth.jwt?.jwksUrl, url, `${url} is accepted`);
+  }
+});
+
+t.test('Lambda mode: event identities need GATEWIRE_LAMBDA_TRUSTED_APIS, and an API Gateway JWT issuer needs an audience', async (t) => {
+  const base = { GATEWIRE_AUDIT_URL: 'postgres://gatewire@db/audit' };
+  const principals = JSON.stringify([{ principal: 'arn:aws:iam::123456789012:role/ci', scopes: ['write'] }]);
+  t.throws(() => loadConfig({ ...base, GATEWIRE_IAM_PRINCIPALS: principals }, { runtime: 'lambda' }), {
+    name: 'ConfigError',
+    message: /GATEWIRE_LAMBDA_TRUSTED_APIS must be set on Lambda when GATEWIRE_IAM_PRINCIPALS is/,
+  });
+  t.throws(() => loadConfig({ ...base, GATEWIRE_JWT_ISSUER: 'https://idp.example.com/', GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234' }, { runtime: 'lambda' }), {
+    message: /GATEWIRE_JWT_AUDIENCE must be set on Lambda/,
+  });
+  t.throws(() => loadConfig({ ...base, GATEWIRE_IAM_PRINCIPALS: principals, GATEWIRE_LAMBDA_TRUSTED_APIS: 'abcdef1234' }, { runtime: 'lambda' }), {
+    message: /GATEWIRE_LAMBDA_TRUSTED_APIS "abcdef1234" is not accountId:apiId/,
+  });
+  const config = loadConfig(
+    { ...base, GATEWIRE_IAM_PRINCIPALS: principals, GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234, 210987654321:zz99' },
+    { runtime: 'lambda' },
+  );
+  t.same(config.auth.trustedApis, [
+    { accountId: '123456789012', apiId: 'abcdef1234' },
+    { accountId: '210987654321', apiId: 'zz99' },
+  ]);
+});

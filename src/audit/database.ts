@@ -20,8 +20,18 @@ export interface PostgresPoolOptions {
   maxConnections?: number;
   connectionTimeoutMillis?: number;
   statementTimeoutMillis?: number;
-  /** Errors of idle pooled connections (e.g. the server restarted); pg crashes the process without a listener. */
-  onIdleError?: (error: Error) => void;
+  /**
+   * Client-side bound of every query (pg's `query_timeout`): a query on a half-open socket (the
+   * server gone without a FIN or RST) fails after this long instead of never. Default 30 s; the
+   * advisory lock's wait sets its own, longer one (locks.ts).
+   */
+  queryTimeoutMillis?: number;
+  /**
+   * Errors of pooled connections, idle or checked out (e.g. the server restarted, a failover):
+   * pg emits them on the client and the pool, and Node ends the process on an 'error' event
+   * nobody listens to. The query in flight, if any, fails on its own; this only observes.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface AuditDatabaseOptions {
@@ -29,6 +39,9 @@ export interface AuditDatabaseOptions {
   /** SQLite: how long a writer waits for another connection's lock before failing. */
   sqliteBusyTimeoutMillis?: number;
 }
+
+/** The client-side bound of a query when none is given (createPostgresPool). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 // Lower case only: search_path folds unquoted names to lower case.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -71,11 +84,54 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMillis ?? 15_000,
+    query_timeout: options.queryTimeoutMillis ?? DEFAULT_QUERY_TIMEOUT_MS,
+    // TCP keep-alive probes find a peer that vanished without closing (a dead host, a dropped NAT
+    // entry) while a connection sits idle or holds a lock between queries.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // Startup parameter, so every connection gets it before its first query.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  pool.on('error', options.onIdleError ?? (() => {}));
+  const onError = options.onConnectionError ?? (() => {});
+  // The pool listens on idle clients only: it removes its listener while a client is checked out
+  // (a Kysely query or transaction, the advisory lock held for a whole change), and a connection
+  // that dies then would emit an unhandled 'error' and end the process (issue 16 §5). Every client
+  // gets a listener of its own for its whole life.
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+    destroyOnQueryTimeout(client);
+  });
+  pool.on('error', onError);
   return pool;
+}
+
+/**
+ * pg's query_timeout fails the query but keeps the connection, whose socket still waits for that
+ * query's answer: every later query on it would queue behind and time out too. A connection whose
+ * query timed out is therefore destroyed, so that the pool drops it (pg-pool removes a client that
+ * is no longer queryable when it comes back) and opens a fresh one.
+ */
+function destroyOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const destroyIfTimedOut = (error: unknown) => {
+    if (error instanceof Error && error.message === 'Query read timeout') {
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
+  };
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: unknown, ...rest: unknown[]) => {
+        destroyIfTimedOut(error);
+        (callback as (...values: unknown[]) => void)(error, ...rest);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result instanceof Promise) result.catch(destroyIfTimedOut);
+    return result;
+  };
 }
 
 function sqlitePath(url: string): string {

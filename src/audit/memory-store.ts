@@ -1,12 +1,12 @@
 // An AuditStore in memory for fast unit tests. It keeps database rows (via the same mapping as
 // the Kysely store), so JSON round-trips, canonical times and absent fields behave identically;
 // the shared contract suite holds both to the same semantics.
-import type { AuditRecord } from '../domain/audit.js';
+import type { AuditRecord, AuditStatus } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import type { JournalEntry } from '../domain/journal.js';
 import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
 import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
-import { finalToRowUpdate, pendingToRow, rowToRecord } from './row-mapping.js';
+import { finalToRowUpdate, pendingToRow, rowToRecord, SUMMARY_OMITS } from './row-mapping.js';
 import type { AuditRecordsTable } from './tables.js';
 
 export interface MemoryAuditStore extends AuditStore {
@@ -116,7 +116,7 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
       const matching = [...rows.values()]
         .filter((row) => matches(row, filter))
         .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-      const items = matching.slice(0, filter.limit).map(rowToRecord);
+      const items = matching.slice(0, filter.limit).map((row) => rowToRecord(filter.fields === 'summary' ? { ...row, ...SUMMARY_OMITS } : row));
       const last = items.at(-1);
       return matching.length > filter.limit && last !== undefined
         ? { items, nextCursor: encodeCursor(last.id) }
@@ -199,6 +199,7 @@ function matches(row: AuditRecordsTable, filter: AuditFilter): boolean {
     (filter.actorId === undefined || row.actor_id === filter.actorId) &&
     (filter.action === undefined || row.action === filter.action) &&
     (filter.status === undefined || row.status === filter.status) &&
+    (filter.statuses === undefined || filter.statuses.includes(row.status as AuditStatus)) &&
     (filter.from === undefined || row.occurred_at >= filter.from) &&
     (filter.to === undefined || row.occurred_at < filter.to) &&
     (filter.beforeId === undefined || row.id < filter.beforeId)

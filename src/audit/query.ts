@@ -11,6 +11,8 @@ export interface AuditFilter {
   actorId?: string;
   action?: string;
   status?: AuditStatus;
+  statuses?: readonly AuditStatus[];
+  fields: 'full' | 'summary';
   /** Inclusive lower bound on occurred_at, ISO-8601 UTC. */
   from?: string;
   /** Exclusive upper bound on occurred_at, ISO-8601 UTC (half-open, so windows tile). */
@@ -34,7 +36,8 @@ export function toAuditFilter(query: AuditQuery): AuditFilter {
   if (violations.length > 0) {
     return throwValidation(violations);
   }
-  const filter: AuditFilter = { limit: query.limit };
+  const filter: AuditFilter = { limit: query.limit, fields: query.fields ?? 'full' };
+  if (query.statuses !== undefined) filter.statuses = query.statuses;
   if (query.apiId !== undefined) filter.apiId = query.apiId;
   if (query.routeKey !== undefined) filter.routeKey = query.routeKey;
   if (query.actorId !== undefined) filter.actorId = query.actorId;

@@ -71,6 +71,15 @@ export function finalToRowUpdate(final: AuditFinal, finalizedAt: Date): FinalRow
   };
 }
 
+/** The columns a `summary` listing leaves out (AuditQuery.fields), as a row holds them when empty. */
+export const SUMMARY_OMITS = {
+  plan_json: null,
+  aws_calls_json: '[]',
+  error_json: null,
+  result_json: null,
+  known_json: null,
+} as const satisfies Partial<AuditRecordsTable>;
+
 export function rowToRecord(row: AuditRecordsTable): AuditRecord {
   // Optional fields are left out rather than set to undefined, so records compare cleanly.
   const record: AuditRecord = {

@@ -8,8 +8,8 @@ import { guard } from './guard.js';
 import { journaledUpdate } from './journaled-update.js';
 import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
 import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
-import { finalToRowUpdate, journalToRow, pendingToRow, rowToJournal, rowToRecord } from './row-mapping.js';
-import type { AuditDatabase } from './tables.js';
+import { finalToRowUpdate, journalToRow, pendingToRow, rowToJournal, rowToRecord, SUMMARY_OMITS } from './row-mapping.js';
+import type { AuditDatabase, AuditRecordsTable } from './tables.js';
 
 export interface KyselyAuditStoreOptions {
   /** Stamps finalized_at; defaults to the system clock. */
@@ -191,8 +191,36 @@ async function selectRecord(db: AuditDb, id: string): Promise<AuditRecord | unde
   return row === undefined ? undefined : rowToRecord(row);
 }
 
+/** The columns a `summary` listing reads (AuditQuery.fields); the rest come back as SUMMARY_OMITS. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'occurred_at',
+  'actor_id',
+  'actor_kind',
+  'request_id',
+  'idempotency_key',
+  'action',
+  'api_id',
+  'route_key',
+  'integration_id',
+  'status',
+  'request_json',
+  'before_json',
+  'after_json',
+  'leftovers_json',
+  'duration_ms',
+  'finalized_at',
+  'owner',
+  'lease_expires_at',
+  'deadline_at',
+] as const satisfies readonly (keyof AuditRecordsTable)[];
+
 async function listRecords(db: AuditDb, filter: AuditFilter): Promise<AuditPage> {
-  let query = db.selectFrom('audit_records').selectAll();
+  let query =
+    filter.fields === 'summary'
+      ? db.selectFrom('audit_records').select(SUMMARY_COLUMNS)
+      : db.selectFrom('audit_records').selectAll();
+  if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses.length > 0 ? [...filter.statuses] : ['-none-']);
   if (filter.apiId !== undefined) query = query.where('api_id', '=', filter.apiId);
   if (filter.routeKey !== undefined) query = query.where('route_key', '=', filter.routeKey);
   if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
@@ -203,7 +231,7 @@ async function listRecords(db: AuditDb, filter: AuditFilter): Promise<AuditPage>
   if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
   // One extra row tells whether another page exists, so the last page has no cursor.
   const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
-  const items = rows.slice(0, filter.limit).map(rowToRecord);
+  const items = rows.slice(0, filter.limit).map((row) => rowToRecord({ ...SUMMARY_OMITS, ...row } as AuditRecordsTable));
   const last = items.at(-1);
   return rows.length > filter.limit && last !== undefined ? { items, nextCursor: encodeCursor(last.id) } : { items };
 }

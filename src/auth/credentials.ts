@@ -49,7 +49,31 @@ export interface AuthConfig {
    * Lambda mode: the JWT claims an API Gateway JWT authorizer verified are trusted when their `iss`
    * is this issuer; scopes come from `scopeClaim` with `scopePrefix`.
    */
-  gatewayJwt: { issuer: string; scopeClaim: string; scopePrefix: string } | undefined;
+  gatewayJwt: { issuer: string; audience: string; scopeClaim: string; scopePrefix: string } | undefined;
+  /**
+   * Lambda mode: the API Gateway APIs whose events' identities (IAM caller, JWT authorizer claims)
+   * are believed, by account and API id. An event from any other API (another API in the account
+   * wired to the same function, or another account allowed to invoke it) carries no identity.
+   */
+  trustedApis: readonly TrustedApi[];
+}
+
+export interface TrustedApi {
+  accountId: string;
+  apiId: string;
+}
+
+/** GATEWIRE_LAMBDA_TRUSTED_APIS: comma-separated `accountId:apiId`; throws naming the first bad entry. */
+export function parseTrustedApis(value: string | undefined): TrustedApi[] {
+  const apis: TrustedApi[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const match = /^(\d{12}):([a-z0-9]{1,64})$/.exec(entry);
+    if (!match) throw new Error(`"${entry}" is not accountId:apiId (e.g. 123456789012:abcdef1234)`);
+    apis.push({ accountId: match[1]!, apiId: match[2]! });
+  }
+  return apis;
 }
 
 export const API_KEY_PREFIX = 'gw_';

@@ -55,8 +55,31 @@ export function toDomainError(error: unknown): DomainError {
     });
   }
   const kind = KIND_BY_NAME[name] ?? 'upstream';
+  return new DomainError(kind, publicMessage(failure, name), { aws, cause: error, outcomeUnknown: isOutcomeUnknown(failure) });
+}
+
+/** AWS's answers about Gatewire's own identity: the caller is told that, not which identity or role. */
+const ACCESS_DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|NotAuthorized|InvalidClientTokenId|UnrecognizedClientException|ExpiredToken|ExpiredTokenException|SignatureDoesNotMatch|MissingAuthenticationToken)$/;
+
+/** IAM and STS ARNs (Gatewire's role and session, roles it assumes): never shown to callers. */
+const IDENTITY_ARN = /arn:aws[a-z-]*:(?:iam|sts)::\d{12}:[^\s,;"']+/g;
+
+/**
+ * The message a caller may see (it reaches 502 bodies and audit records; the original stays the
+ * error's `cause`, which the logs show). An AWS service error keeps AWS's message, less any IAM or
+ * STS ARN; an access denial says only that AWS refused Gatewire; anything that is not an AWS
+ * service error (no HTTP answer: a timeout, a reset, a credentials provider, a bug) gets a generic
+ * message, since its text names hosts, files and internals.
+ */
+function publicMessage(failure: SdkFailure, name: string): string {
+  if (failure.$metadata?.httpStatusCode === undefined) {
+    return `the AWS call got no answer from AWS (${name}): a timeout or a network failure`;
+  }
+  if (ACCESS_DENIED.test(name)) {
+    return `AWS refused Gatewire's own credentials or permissions (${name}); the operator finds the identity and the action in Gatewire's logs`;
+  }
   const message = failure.message && failure.message.length > 0 ? failure.message : `AWS answered ${name}`;
-  return new DomainError(kind, message, { aws, cause: error, outcomeUnknown: isOutcomeUnknown(failure) });
+  return message.replace(IDENTITY_ARN, '[IAM identity]');
 }
 
 /**

@@ -56,7 +56,7 @@ export function createStsAdapter(client: STSClient): StsPort {
       );
       const credentials = output.Credentials;
       if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration) {
-        throw new DomainError('upstream', `STS AssumeRole returned no credentials for ${input.roleArn}`);
+        throw new DomainError("upstream", "STS AssumeRole returned no credentials for the cross-account role");
       }
       return {
         accessKeyId: credentials.AccessKeyId,

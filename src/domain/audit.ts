@@ -105,6 +105,14 @@ export interface AuditQuery {
   actorId?: string;
   action?: string;
   status?: AuditStatus;
+  /** Any of these statuses (with `status`, both must hold). */
+  statuses?: readonly AuditStatus[];
+  /**
+   * `summary`: only what a reader of the trail's outcome needs (ids, action, status, route and
+   * integration, request, before, after, leftovers): no plan, AWS calls, error, kept answer or
+   * planning facts, which are most of a bulk record's size. Default `full`.
+   */
+  fields?: 'full' | 'summary';
   from?: string;
   to?: string;
   /** Opaque cursor from a previous page. */

@@ -146,7 +146,8 @@ export const REDACTED_VALUE = '[redacted]';
 /** Whether a step's parameters (or its compensation's) hold a redacted secret: such a call cannot be replayed from the record. */
 export function carriesRedactedValue(params: Record<string, unknown>): boolean {
   const visit = (value: unknown): boolean => {
-    if (value === REDACTED_VALUE) return true;
+    // Whole values, and text with a credential taken out of it (a URL's userinfo, a query parameter).
+    if (typeof value === 'string') return value.includes(REDACTED_VALUE);
     if (Array.isArray(value)) return value.some(visit);
     if (value !== null && typeof value === 'object') return Object.values(value).some(visit);
     return false;

@@ -22,6 +22,7 @@ import {
   type AuthConfig,
   type Grant,
   type Scope,
+  type TrustedApi,
 } from '../auth/credentials.js';
 import { createJwtVerifier, JwtRejected } from '../auth/jwt.js';
 import type { Actor } from '../domain/audit.js';
@@ -73,6 +74,26 @@ type LambdaRequest = FastifyRequest & { actor: Actor | null; awsLambda?: { event
 type LambdaEventIdentity = ProxyEventIdentity & {
   requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> | null; scopes?: unknown } | null } | null } | null;
 };
+
+/** The event's `requestContext.accountId` and `apiId` name a trusted API. */
+function isTrustedApi(trusted: readonly TrustedApi[], context: unknown): boolean {
+  const { accountId, apiId } = (context ?? {}) as { accountId?: unknown; apiId?: unknown };
+  return trusted.some((api) => api.accountId === accountId && api.apiId === apiId);
+}
+
+/**
+ * The token's audience includes `audience`. An HTTP API JWT authorizer passes claims as strings,
+ * an array as `[a b]`; a REST API Cognito authorizer passes an ID token's `aud`, or an access
+ * token's `client_id` (which has no `aud`).
+ */
+function audienceIncludes(claims: Record<string, unknown>, audience: string): boolean {
+  const aud = claims['aud'] ?? claims['client_id'];
+  if (Array.isArray(aud)) return aud.includes(audience);
+  if (typeof aud !== 'string') return false;
+  if (aud === audience) return true;
+  const listed = /^\[(.*)\]$/.exec(aud);
+  return listed !== null && listed[1]!.split(/\s+/).includes(audience);
+}
 
 function unauthenticated(detail: string): DomainError {
   return new DomainError('unauthenticated', detail);
@@ -142,6 +163,9 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
   /** Lambda mode: the caller API Gateway verified, if any (headers can never forge it). */
   function fromEvent(request: LambdaRequest): Grant | undefined {
     const event = request.awsLambda?.event;
+    // Only an API configured in GATEWIRE_LAMBDA_TRUSTED_APIS vouches for its callers: another API
+    // (or another account) allowed to invoke the function could put any identity in its events.
+    if (!isTrustedApi(auth.trustedApis, event?.requestContext)) return undefined;
     const actor = actorFromEvent(event);
     if (!actor) return undefined;
     if (actor.kind === 'iam') {
@@ -153,6 +177,9 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     const gateway = auth.gatewayJwt;
     if (!gateway || claims['iss'] !== gateway.issuer) {
       throw unauthenticated("the API Gateway authorizer's token is not from the configured issuer (GATEWIRE_JWT_ISSUER)");
+    }
+    if (!audienceIncludes(claims, gateway.audience)) {
+      throw unauthenticated("the API Gateway authorizer's token is not for this service (GATEWIRE_JWT_AUDIENCE)");
     }
     const scopes = [
       ...scopesFromClaim(authorizer?.jwt?.scopes, gateway.scopePrefix),

@@ -445,5 +445,9 @@ function deploymentOutcome(stage: Stage | undefined, plan: PlanStep[], createdId
 }
 
 function toFailure(error: unknown): DomainError {
-  return isDomainError(error) ? error : new DomainError('upstream', error instanceof Error ? error.message : String(error), { cause: error });
+  // Not an AWS service error (a bug, a runtime failure): its text stays in the logs (`cause`), the
+  // caller and the audit record get a generic message.
+  return isDomainError(error)
+    ? error
+    : new DomainError('upstream', 'the change failed on an unexpected error; the request id names it in the logs', { cause: error });
 }

@@ -2,15 +2,18 @@
 // invoke permissions that are missing or stale, and the changes whose outcome is unknown (§3 end).
 // Read-only: no lock, no audit record.
 import { appliedStateOf } from '../domain/applied-state.js';
-import type { AuditRecord } from '../domain/audit.js';
+import type { AuditRecord, AuditStatus } from '../domain/audit.js';
 import { compareDrift, integrationsWithAppliedResponses, unsettledChanges, type DriftItem, type UnsettledChange } from '../domain/drift.js';
 import type { IntegrationResponse } from '../domain/model.js';
+import { redactSecrets } from '../domain/redaction.js';
 import type { PermissionItem, PermissionReport, PermissionService } from './permission-service.js';
 import type { ApiGatewayPort, AuditStore } from './ports.js';
 import { readApiSnapshot } from './route-state.js';
 
 /** The audit store's largest page (audit/query.ts): the trail is read in as few queries as it allows. */
 const AUDIT_PAGE_SIZE = 500;
+/** The records drift reads: what was applied (succeeded) and what may have been (unsettled). */
+const DRIFT_STATUSES: readonly AuditStatus[] = ['succeeded', 'pending', 'interrupted', 'partial'];
 
 export interface DriftReport {
   apiId: string;
@@ -38,7 +41,9 @@ export function createDriftService({ apiGateway, auditStore, permissions }: Drif
     const records: AuditRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await auditStore.list({ apiId, limit: AUDIT_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      // Only the records that can say what was applied or left unsettled (not failed or rolled
+      // back: nothing changed), and only the columns drift reads (no plans, AWS calls or answers).
+      const page = await auditStore.list({ apiId, limit: AUDIT_PAGE_SIZE, statuses: DRIFT_STATUSES, fields: 'summary', ...(cursor ? { cursor } : {}) });
       records.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -54,10 +59,14 @@ export function createDriftService({ apiGateway, auditStore, permissions }: Drif
         permissions.reportFor(apiId, snapshot),
         Promise.all(withResponses.map((integrationId) => apiGateway.listIntegrationResponses(apiId, integrationId))),
       ]);
+      // The live state is redacted as records are (domain/redaction.ts) before it is compared and
+      // shown: a read-scope caller sees from AWS nothing the record hides, and a secret Gatewire
+      // applied, redacted on both sides, is not drift.
       const integrationResponses = new Map<string, IntegrationResponse[]>(
-        withResponses.map((integrationId, index) => [integrationId, responseLists[index]!]),
+        withResponses.map((integrationId, index) => [integrationId, redactSecrets(responseLists[index]!)]),
       );
-      const { drift, unmanaged } = compareDrift(applied, { ...snapshot, integrationResponses });
+      const live = { routes: redactSecrets(snapshot.routes), integrations: redactSecrets(snapshot.integrations), integrationResponses };
+      const { drift, unmanaged } = compareDrift(applied, live);
       const missing = permissionReport.items.filter((item) => item.status === 'missing');
       const { interrupted, pending } = unsettledChanges(records);
       return {

@@ -26,6 +26,36 @@ async function maxOverlap(lock: ApiLock, apiId: string, count: number): Promise<
   return { max, order };
 }
 
+t.test('in-process waits are bounded: in time, and in how many may wait', async (t) => {
+  const lock = createInProcessLock({ waitMillis: 150, maxWaiters: 2 });
+  let release!: () => void;
+  const held = lock.withLock('api1', () => new Promise<void>((resolve) => (release = resolve)));
+  const ran: string[] = [];
+  const first = lock.withLock('api1', async () => void ran.push('first'));
+  const second = lock.withLock('api1', async () => void ran.push('second'));
+  // A third waiter is one too many: refused at once, with a time to retry.
+  const started = Date.now();
+  await t.rejects(lock.withLock('api1', async () => t.fail('must not run')), {
+    name: 'DomainError',
+    kind: 'conflict',
+    retryAfterSeconds: 2,
+    message: /2 changes are already waiting/,
+  });
+  t.ok(Date.now() - started < 100, 'refused without waiting');
+  // The two waiters give up after 150 ms.
+  await t.rejects(first, { kind: 'conflict', retryAfterSeconds: 2, message: /waited 150 ms/ });
+  await t.rejects(second, { name: 'DomainError', kind: 'conflict', retryAfterSeconds: 2, message: /waited 150 ms/ });
+  t.same(ran, [], 'neither ran');
+  // The holder is still the holder: a newcomer waits for it, and runs once it ends.
+  const next = lock.withLock('api1', async () => 'next ran');
+  release();
+  await held;
+  t.equal(await next, 'next ran', 'the turns the quitters held are passed on');
+  t.equal(lock.activeKeys(), 0, 'nothing left behind');
+  // Other APIs never wait on this one.
+  t.equal(await createInProcessLock({ waitMillis: 150, maxWaiters: 0 }).withLock('api2', async () => 'free'), 'free');
+});
+
 // Advisory locks are database-wide, so ids are unique per run: parallel test files never meet.
 const uniqueApi = (name: string) => `${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
@@ -151,7 +181,7 @@ t.test('PostgreSQL advisory lock', async (t) => {
 
   t.test('waiting too long is a conflict, and leaves nothing held', async (t) => {
     const apiId = uniqueApi('wait');
-    const impatient = createPostgresAdvisoryLock(poolB, { waitTimeoutMillis: 200 });
+    const impatient = createPostgresAdvisoryLock(poolB, { waitMillis: 200 });
     const holder = await holdLock(lockA, apiId);
     await t.rejects(impatient.withLock(apiId, async () => t.fail('must not run')), { name: 'DomainError', kind: 'conflict' });
     await holder.release();
@@ -185,7 +215,7 @@ t.test('PostgreSQL advisory lock', async (t) => {
   t.test("the pool's statement_timeout does not cut the wait short", async (t) => {
     const apiId = uniqueApi('stmt');
     // The waiter's connections would cancel any statement after 100 ms; the wait may last 5 s.
-    const patient = createPostgresAdvisoryLock(createTestPool(t, { statement_timeout: 100 }), { waitTimeoutMillis: 5_000 });
+    const patient = createPostgresAdvisoryLock(createTestPool(t, { statement_timeout: 100 }), { waitMillis: 5_000 });
     const holder = await holdLock(lockA, apiId);
     const waited = patient.withLock(apiId, async () => 'ran');
     await sleep(400);

@@ -184,7 +184,13 @@ t.test('a role that cannot be assumed surfaces as the STS error', async (t) => {
   const { fake, lambda } = await setUp(t, { crossAccountRoles: { [OTHER]: ROLE } });
   const remote = fake.seedFunction({ name: 'billing', accountId: OTHER });
   fake.blockRole(ROLE);
-  await t.rejects(lambda.addPermission(input(remote)), /sts:AssumeRole/);
+  // The caller learns that AWS refused Gatewire, not which role; the logs keep STS's own text (the cause).
+  await t.rejects(lambda.addPermission(input(remote)), {
+    name: 'DomainError',
+    aws: { error: 'AccessDenied' },
+    message: /AWS refused Gatewire's own credentials/,
+    cause: { message: /sts:AssumeRole/ },
+  });
   t.same(fake.policy(remote), []);
 });
 

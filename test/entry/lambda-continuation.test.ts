@@ -29,6 +29,7 @@ t.test('a change longer than the invocation completes through the continuation',
       LOG_LEVEL: 'silent',
       GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test',
       GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER_ARN, scopes: ['admin'] }]),
+      GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
     },
     { runtime: 'lambda' },
   );

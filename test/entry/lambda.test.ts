@@ -33,6 +33,9 @@ const LAMBDA_CREDENTIALS = {
     { principal: 'arn:aws:sts::123456789012:assumed-role/ci-deployer/*', scopes: ['write'] },
   ]),
   GATEWIRE_JWT_ISSUER: 'https://idp.example.com/',
+  GATEWIRE_JWT_AUDIENCE: 'gatewire',
+  // The API of the event fixtures (test/support/lambda-events.ts).
+  GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
   GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire/',
 };
 import { TEST_API_KEY, TEST_API_KEY_NAME, TEST_API_KEYS_ENV } from '../support/build-test-app.js';
@@ -242,11 +245,35 @@ t.test('HTTP API (v2): a JWT authorizer subject is the actor, and a base64 body 
     lambda,
     httpApiEvent(
       { method: 'PUT', url: putUrl(lambda.apiId, 'echo'), body: { backend: { type: 'mock' } }, base64: true },
-      { jwt: { claims: { sub: 'user-7f3a', iss: 'https://idp.example.com/' }, scopes: ['gatewire/write'] } },
+      { jwt: { claims: { sub: 'user-7f3a', iss: 'https://idp.example.com/', aud: 'gatewire' }, scopes: ['gatewire/write'] } },
     ),
   );
   t.equal(response.statusCode, 200, response.body.slice(0, 300));
   t.match(recordsOf(lambda)[0], { status: 'succeeded', actor: { id: 'user-7f3a', kind: 'jwt' } });
+});
+
+t.test('identities are believed only from the trusted API, and API Gateway JWTs only for our audience', async (t) => {
+  const lambda = freshApi(lambdaStack);
+  const put = (routeKey: string) => ({ method: 'PUT' as const, url: putUrl(lambda.apiId, routeKey), body: { backend: { type: 'mock' } } });
+  const elsewhere = <E extends { requestContext: { apiId: string; accountId: string } }>(event: E, apiId: string, accountId = '123456789012') => {
+    event.requestContext.apiId = apiId;
+    event.requestContext.accountId = accountId;
+    return event;
+  };
+  // A granted IAM caller, but through another API of the account, or an API of another account.
+  for (const [apiId, accountId] of [['zzzzzz9999', '123456789012'], ['abcdef1234', '999999999999']] as const) {
+    const rest = await invoke(lambda, elsewhere(restApiEvent(put(`rest-${accountId}`), { userArn: CALLER_ARN }), apiId, accountId));
+    t.equal(rest.statusCode, 401, `REST API ${accountId}:${apiId}: its caller is not believed`);
+    const http = await invoke(lambda, elsewhere(httpApiEvent(put(`http-${accountId}`), { iam: { userArn: CALLER_ARN } }), apiId, accountId));
+    t.equal(http.statusCode, 401, `HTTP API ${accountId}:${apiId}: its caller is not believed`);
+  }
+  const jwt = (claims: Record<string, unknown>) => ({ jwt: { claims: { sub: 'user-7f3a', iss: 'https://idp.example.com/', ...claims }, scopes: ['gatewire/write'] } });
+  const wrongAudience = await invoke(lambda, httpApiEvent(put('aud-other'), jwt({ aud: 'some-other-app' })));
+  t.equal(wrongAudience.statusCode, 401, 'a token for another audience');
+  t.match(JSON.parse(wrongAudience.body).detail, /GATEWIRE_JWT_AUDIENCE/);
+  t.equal((await invoke(lambda, httpApiEvent(put('aud-none'), jwt({})))).statusCode, 401, 'a token without an audience');
+  t.equal((await invoke(lambda, httpApiEvent(put('aud-list'), jwt({ aud: '[some-other-app gatewire]' })))).statusCode, 200, 'an audience list that names us');
+  t.equal(recordsOf(lambda).length, 1, 'only the accepted change has a record');
 });
 
 t.test('REST API (v1): an assumed-role session is the actor', async (t) => {

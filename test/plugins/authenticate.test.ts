@@ -258,6 +258,7 @@ t.test('Lambda mode: a granted IAM principal may write, an unknown one is 403, a
       LOG_LEVEL: 'silent',
       GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test',
       GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER_ARN, scopes: ['write'], apiIds: [apiId] }]),
+      GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
       GATEWIRE_API_KEYS: JSON.stringify([entry('reader', ['read'])]),
     },
     { runtime: 'lambda' },

@@ -199,3 +199,21 @@ t.test('dry runs and changes with nothing to do answer at once, whatever Prefer 
   t.equal(again.statusCode, 200);
   t.equal(again.json().outcome, 'unchanged');
 });
+
+t.test('a change that cannot get its API within GATEWIRE_LOCK_WAIT_MS is a 409 with Retry-After, and no AWS write', async (t) => {
+  const envs: Record<string, string>[] = [{ GATEWIRE_LOCK_WAIT_MS: '200' }, { GATEWIRE_LOCK_MAX_WAITERS: '0' }];
+  for (const env of envs) {
+    const ctx = await buildTestApp(t, { env });
+    // The first change holds the API for a second inside CreateIntegration.
+    ctx.fake.inject({ operation: 'CreateIntegration', fault: 'latency', latencyMs: 1_000, nth: 1 });
+    const first = ctx.app.inject({ method: 'PUT', url: routeIntegrationUrl(ctx.apiId, 'first'), payload: { backend: { type: 'mock' } } });
+    while (!ctx.fake.calls.some((call) => call.operation === 'CreateIntegration')) await new Promise((resolve) => setTimeout(resolve, 10));
+    const writesBefore = ctx.fake.writes().length;
+    const second = await ctx.app.inject({ method: 'PUT', url: routeIntegrationUrl(ctx.apiId, 'second'), payload: { backend: { type: 'mock' } } });
+    t.equal(second.statusCode, 409, `${JSON.stringify(env)}: 409 (${second.body.slice(0, 200)})`);
+    t.equal(second.headers['retry-after'], '2', 'with Retry-After');
+    t.match(second.json(), { type: 'https://gatewire.dev/problems/conflict', detail: /another change to API .* is still running/ });
+    t.equal(ctx.fake.writes().length, writesBefore, 'the refused change wrote nothing');
+    t.equal((await first).statusCode, 200, 'the first change is unaffected');
+  }
+});

@@ -43,6 +43,8 @@ export interface TestAppOptions {
   logger?: AppDeps['logger'];
   fake?: FakeAws;
   audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
+  /** How long /readyz reuses one answer (default: production's). */
+  readinessCacheMs?: number;
   /** The clock of the services (audit times, Idempotency-Key expiry); default the system clock. */
   clock?: Clock;
 }
@@ -68,7 +70,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
   const auditStore = createMemoryAuditStore();
   const deps = await createDependencies(config, {
     awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    audit: options.audit ?? { store: auditStore, lock: createInProcessLock() },
+    audit: options.audit ?? { store: auditStore, lock: createInProcessLock({ waitMillis: config.lock.waitMs, maxWaiters: config.lock.maxWaiters }) },
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp({
@@ -77,6 +79,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     auditStore: options.audit?.store ?? auditStore,
     logger: options.logger ?? false,
     extras: SERVER_EXTRAS,
+    ...(options.readinessCacheMs === undefined ? {} : { readinessCacheMs: options.readinessCacheMs }),
   });
   const credential = options.credential ?? TEST_API_KEY;
   if (credential !== false) sendCredentialByDefault(app, credential);
