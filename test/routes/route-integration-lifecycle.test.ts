@@ -60,6 +60,35 @@ t.test('dropping a request template replaces the integration (a PATCH cannot rem
   t.same(integrationOf(ctx, 'send')!.requestTemplates, { 'application/json': '{}' });
 });
 
+t.test('removing a request parameter updates the integration in place (the key is sent with "")', async (t) => {
+  const ctx = await buildTestApp(t);
+  const both = {
+    'integration.request.header.x-connection': 'context.connectionId',
+    'integration.request.header.x-stage': 'context.stage',
+  };
+  await put(ctx, 'send', http('https://a.example.com/x', { requestParameters: both }));
+  const before = integrationOf(ctx, 'send')!;
+  t.same(before.requestParameters, both);
+  ctx.fake.resetCalls();
+
+  const result = await put(ctx, 'send', http('https://a.example.com/x', { requestParameters: { 'integration.request.header.x-stage': 'context.stage' } }));
+  t.equal(result.status, 200);
+  t.same(writes(ctx), ['UpdateIntegration'], 'no new integration, no rebinding');
+  t.same(ctx.fake.writes()[0]!.body, {
+    requestParameters: { 'integration.request.header.x-stage': 'context.stage', 'integration.request.header.x-connection': '' },
+  });
+  const after = integrationOf(ctx, 'send')!;
+  t.equal(after.integrationId, before.integrationId, 'the integration keeps its id');
+  t.same(after.requestParameters, { 'integration.request.header.x-stage': 'context.stage' }, 'the parameter is gone');
+
+  // Dropping the last one, and the field with it, is in place too.
+  ctx.fake.resetCalls();
+  await put(ctx, 'send', http('https://a.example.com/x'));
+  t.same(writes(ctx), ['UpdateIntegration']);
+  t.equal(integrationOf(ctx, 'send')!.integrationId, before.integrationId);
+  t.notOk(integrationOf(ctx, 'send')!.requestParameters);
+});
+
 t.test('an integration shared with another route is never changed under it', async (t) => {
   const ctx = await buildTestApp(t);
   // Bind two routes to one integration through the raw form.
