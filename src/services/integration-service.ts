@@ -12,6 +12,7 @@ import {
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import { rawPaths, type Guardrails } from './guardrails.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
@@ -21,6 +22,8 @@ export interface IntegrationServiceDeps {
   apiGateway: ApiGatewayPort;
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
+  /** Who may wire what (DESIGN §4a), checked before the change writes anything. */
+  guardrails: Guardrails;
 }
 
 interface IntegrationState {
@@ -29,7 +32,7 @@ interface IntegrationState {
   responses: IntegrationResponse[];
 }
 
-export function createIntegrationService({ apiGateway, permissions, runChange }: IntegrationServiceDeps) {
+export function createIntegrationService({ apiGateway, permissions, runChange, guardrails }: IntegrationServiceDeps) {
   /** Reads the function policies the permission steps of `steps` depend on. */
   async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[]) {
     return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps) };
@@ -82,6 +85,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
 
     async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
       checkFields(fields);
+      const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: fields, pathOf: rawPaths }]);
       // The new integration's id exists only once the plan has run. The runner asks for it
       // (integrationIdOf) before it describes the state after the change, so the audit record's
       // "after" is the integration as AWS holds it; "before" is null (there was none).
@@ -106,6 +110,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           read: async () => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps()),
           describe: (state) => state.snapshot.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
           plan: (state) => withPermissionSteps(apiId, state, createSteps()),
+          guardrailPolicy,
           integrationIdOf: (_state, createdIds) => {
             createdId = createdIds.get('create-integration') ?? createdId;
             return createdId;
@@ -127,6 +132,8 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
     },
 
     async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
+      // What the patch names is checked before any AWS call; the whole integration once it is read.
+      const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: patch, pathOf: rawPaths }]);
       const updateSteps = (state: IntegrationState): PlanStep[] => {
         // Cross-field rules apply to the integration as it will be, not to the patch alone.
         checkFields({ ...state.integration, ...patch });
@@ -148,9 +155,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
         {
           action: 'integration.update',
           apiId,
+          guardrailPolicy,
           request: patch,
           read: async () => {
             const state = await readIntegration(apiId, integrationId);
+            // The integration as it will be: a patch of the timeout alone may not keep a role the policy forbids.
+            await guardrails.check(apiId, context, [{ integration: { ...state.integration, ...patch }, pathOf: rawPaths }]);
             return withPolicies(apiId, state, updateSteps(state));
           },
           describe: (state) => state.integration,
