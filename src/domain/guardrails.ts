@@ -16,11 +16,15 @@ export const OWN_ACCOUNT = 'self';
 
 const Glob = (description: string) => Type.String({ minLength: 1, maxLength: 2048, description });
 
-const CallerSchema = Type.Union([
-  Type.Object({ apiKey: Type.String({ minLength: 1, maxLength: 128, description: 'An API key by its name (GATEWIRE_API_KEYS).' }) }, { additionalProperties: false }),
-  Type.Object({ jwtScope: Type.String({ minLength: 1, maxLength: 256, description: "A value of the JWT's scope claim." }) }, { additionalProperties: false }),
-  Type.Object({ iamPrincipal: Glob('An IAM principal ARN; * and ? match as in IAM.') }, { additionalProperties: false }),
-]);
+// One selector per entry: an object with exactly one of the three keys.
+const CallerSchema = Type.Object(
+  {
+    apiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'An API key by its name (GATEWIRE_API_KEYS).' })),
+    jwtScope: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "A value of the JWT's scope claim." })),
+    iamPrincipal: Type.Optional(Glob('An IAM principal ARN; * and ? match as in IAM.')),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+);
 
 const RulesSchema = Type.Object(
   {
@@ -99,7 +103,8 @@ export function parseGuardrailDocument(text: string): GuardrailDocument {
   } catch (error) {
     throw new Error(`is not JSON (${(error as Error).message})`, { cause: error });
   }
-  const problems = [...Value.Errors(GuardrailDocumentSchema, value)].map((entry) => {
+  // "schema is false" repeats, for each unknown key, the additionalProperties error of its object.
+  const problems = [...Value.Errors(GuardrailDocumentSchema, value)].filter((entry) => entry.message !== 'schema is false').map((entry) => {
     const params = entry.params as Record<string, unknown> | undefined;
     const missing = params?.['requiredProperties'] ?? params?.['missingProperty'] ?? params?.['additionalProperties'] ?? params?.['additionalProperty'];
     const allowed = params?.['allowedValues'] as unknown[] | undefined;
@@ -139,9 +144,9 @@ export function selectPolicy(document: GuardrailDocument, caller: CallerIdentity
 }
 
 function callerMatches(selector: GuardrailCaller, caller: CallerIdentity): boolean {
-  if ('apiKey' in selector) return caller.actor.kind === 'api-key' && caller.actor.id === selector.apiKey;
-  if ('jwtScope' in selector) return caller.actor.kind === 'jwt' && (caller.tokenScopes ?? []).includes(selector.jwtScope);
-  return caller.actor.kind === 'iam' && globMatch(selector.iamPrincipal, caller.actor.id);
+  if (selector.apiKey !== undefined) return caller.actor.kind === 'api-key' && caller.actor.id === selector.apiKey;
+  if (selector.jwtScope !== undefined) return caller.actor.kind === 'jwt' && (caller.tokenScopes ?? []).includes(selector.jwtScope);
+  return selector.iamPrincipal !== undefined && caller.actor.kind === 'iam' && globMatch(selector.iamPrincipal, caller.actor.id);
 }
 
 export interface GuardrailContext {
