@@ -284,3 +284,31 @@ t.test('Lambda mode: a granted IAM principal may write, an unknown one is 403, a
   t.equal((await put(routeIntegrationUrl(apiId, 'iam3'))).statusCode, 401, 'no identity at all');
   t.equal(store.records().length, 1);
 });
+
+t.test("guardrail policies select JWT callers by their token's scope claim", async (t) => {
+  const guarded = await buildTestApp(t, {
+    fake,
+    credential: false,
+    env: {
+      GATEWIRE_API_KEYS: JSON.stringify([entry('admin', ['admin'])]),
+      GATEWIRE_JWT_JWKS_URL: jwksUrl,
+      GATEWIRE_JWT_ISSUER: ISSUER,
+      GATEWIRE_JWT_AUDIENCE: AUDIENCE,
+      GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire:',
+      GATEWIRE_GUARDRAILS: JSON.stringify({ policies: [{ name: 'mock-only', callers: [{ jwtScope: 'team:sandbox' }], rules: { integrationTypes: ['MOCK'] } }] }),
+    },
+  });
+  const put = async (scope: string, routeKey: string) =>
+    guarded.app.inject({
+      method: 'PUT',
+      url: routeIntegrationUrl(apiId, routeKey),
+      headers: { authorization: `Bearer ${await jwt({ sub: 'dev-1', scope })}` },
+      payload: { backend: { type: 'http', url: 'https://a.example.com', method: 'POST' } },
+    });
+  const sandboxed = await put('gatewire:write team:sandbox', 'jwt-guarded');
+  t.equal(sandboxed.statusCode, 403);
+  t.match(sandboxed.json().errors, [{ rule: 'integrationTypes', policy: 'mock-only', path: '/backend/type' }]);
+  const other = await put('gatewire:write', 'jwt-free');
+  t.equal(other.statusCode, 200, 'without that scope value the default policy applies');
+  t.equal(guarded.auditStore.records().at(-1)?.guardrailPolicy, 'default');
+});
