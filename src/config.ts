@@ -4,7 +4,10 @@ import * as Type from 'typebox';
 import type { Static } from 'typebox';
 import * as Value from 'typebox/value';
 import { readFileSync } from 'node:fs';
-import { parseGuardrailDocument, type GuardrailDocument } from './domain/guardrails.js';
+import { parseGuardrailDocument, sessionPolicyFor, type GuardrailDocument } from './domain/guardrails.js';
+
+/** AssumeRole's limit on an inline session policy (characters). */
+const SESSION_POLICY_MAX_LENGTH = 2048;
 import { parseApiKeys, parsePrincipals, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 
@@ -134,6 +137,15 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     throw new ConfigError(`Invalid configuration: GATEWIRE_CROSS_ACCOUNT_ROLES ${(error as Error).message}`, { cause: error });
   }
   const guardrails = guardrailsOf(raw);
+  // AWS refuses a session policy over 2,048 characters: better to say so at start than on a change.
+  for (const account of Object.keys(crossAccountRoles)) {
+    const length = sessionPolicyFor(guardrails.document, account, raw.GATEWIRE_ACCOUNT_ID).length;
+    if (length > SESSION_POLICY_MAX_LENGTH) {
+      throw new ConfigError(
+        `Invalid configuration: the guardrails allow too many function patterns in account ${account}: its session policy would be ${length} characters, AWS accepts ${SESSION_POLICY_MAX_LENGTH} (use fewer, wider patterns)`,
+      );
+    }
+  }
   return Object.freeze({
     runtime,
     port: raw.PORT,

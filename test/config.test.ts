@@ -67,3 +67,12 @@ t.test('an invalid guardrail document stops the start with one message naming ea
   });
   t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS: '{policies' }), /GATEWIRE_GUARDRAILS is not JSON/);
 });
+
+t.test('guardrails whose session policy for a cross-account role would exceed AWS’s 2,048 characters stop the start', async (t) => {
+  const roles = '210987654321=arn:aws:iam::210987654321:role/gatewire';
+  const patterns = Array.from({ length: 40 }, (_, i) => `arn:aws:lambda:us-east-1:210987654321:function:team-${i}-handler`);
+  const many = JSON.stringify({ policies: [{ name: 'wide', rules: { functionAccounts: ['210987654321'], functionArns: patterns } }] });
+  t.throws(() => loadConfig({ GATEWIRE_CROSS_ACCOUNT_ROLES: roles, GATEWIRE_GUARDRAILS: many }), /account 210987654321: its session policy would be \d+ characters, AWS accepts 2048/);
+  const few = JSON.stringify({ policies: [{ name: 'narrow', rules: { functionAccounts: ['210987654321'], functionArns: patterns.slice(0, 2) } }] });
+  t.equal(loadConfig({ GATEWIRE_CROSS_ACCOUNT_ROLES: roles, GATEWIRE_GUARDRAILS: few }).guardrails.document.policies[0]?.name, 'narrow');
+});
