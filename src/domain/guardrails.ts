@@ -216,12 +216,15 @@ export function checkIntegration(policy: GuardrailPolicy, integration: Partial<I
   return violations;
 }
 
+/**
+ * The host of an HTTP integration URL, as written: a stage variable in it (`https://${stageVariables.host}/`)
+ * stays literal, so only a pattern that matches the literal (`*`) allows it.
+ */
 function hostOf(uri: string): string | undefined {
-  try {
-    return new URL(uri).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
+  const authority = /^https?:\/\/([^/?#]*)/i.exec(uri)?.[1];
+  if (authority === undefined) return undefined;
+  const host = authority.replace(/^[^@]*@/, '').replace(/:\d+$/, '').toLowerCase();
+  return host === '' ? undefined : host;
 }
 
 /** IAM-style wildcards: `*` any run of characters (also none), `?` one character; the rest literal. */

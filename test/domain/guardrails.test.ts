@@ -68,3 +68,15 @@ t.test('the session policy of a role in another account lists the functions allo
   );
   t.same(exact.Statement[0].Resource, ['arn:aws:lambda:us-east-1:210987654321:function:billing', 'arn:aws:lambda:us-east-1:210987654321:function:billing:*'], 'with its qualified forms');
 });
+
+t.test('HTTP hosts: port and user info are not part of the host; a stage variable stays literal', async (t) => {
+  const policy = { name: 'hosts', rules: { httpHosts: ['*.example.com'] } };
+  const context = { ownAccount: '123456789012', permissionScope: 'api' as const, pathOf: (field: string) => `/${field}` };
+  const check = (uri: string) => checkIntegration(policy, { integrationType: 'HTTP_PROXY', integrationUri: uri }, context).map((v) => v.rule);
+  t.same(check('https://a.example.com:8443/x'), []);
+  t.same(check('https://A.Example.com/x'), [], 'case-insensitive');
+  t.same(check('https://a.example.com@evil.test/x'), ['httpHosts'], 'user info does not fool it');
+  t.same(check('https://evil.test/a.example.com'), ['httpHosts']);
+  t.same(check('https://${stageVariables.host}/x'), ['httpHosts'], 'a stage variable host needs a pattern that allows it');
+  t.same(checkIntegration({ name: 'any', rules: {} }, { integrationType: 'HTTP', integrationUri: 'https://${stageVariables.host}/x' }, context), [], 'the default allows any host');
+});
