@@ -33,6 +33,8 @@ export interface FieldDiff<T> {
 export interface DiffOptions<T> {
   /** Map fields an update merges key by key, where a key sent with "" is removed. */
   removableInPlace?: readonly (keyof T)[];
+  /** Scalar fields an update clears when sent with this value (e.g. `description: ''`). */
+  clearableInPlace?: Partial<Record<keyof T, unknown>>;
 }
 
 export function diffFields<T extends object>(
@@ -59,7 +61,14 @@ export function diffFields<T extends object>(
       continue;
     }
     if (want === undefined) {
-      if (have !== undefined && !isEmpty(have)) needsRemoval = true;
+      if (have === undefined || isEmpty(have)) continue;
+      const reset = options.clearableInPlace?.[field];
+      if (reset !== undefined) {
+        changed[field] = reset as T[keyof T];
+        previous[field] = current[field];
+      } else {
+        needsRemoval = true;
+      }
       continue;
     }
     if (sameValue(have, want)) continue;

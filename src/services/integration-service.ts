@@ -8,7 +8,7 @@ import { integrationIdOfTarget, type Integration, type IntegrationFields, type I
 import { stepReference, type PlanStep } from '../domain/plan.js';
 import {
   COMPARED_INTEGRATION_FIELDS,
-  INTEGRATION_FIELDS_REMOVABLE_IN_PLACE,
+  INTEGRATION_DIFF_OPTIONS,
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
@@ -137,9 +137,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
       const updateSteps = (state: IntegrationState): PlanStep[] => {
         // Cross-field rules apply to the integration as it will be, not to the patch alone.
         checkFields({ ...state.integration, ...patch });
-        const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS, {
-          removableInPlace: INTEGRATION_FIELDS_REMOVABLE_IN_PLACE,
-        });
+        const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS, INTEGRATION_DIFF_OPTIONS);
         if (Object.keys(diff.changed).length === 0) return [];
         return [
           {

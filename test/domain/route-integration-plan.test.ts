@@ -32,9 +32,15 @@ const cases: { name: string; state: RouteState; desired: Parameters<typeof planR
   { name: 'a changed value', state: bound, desired: { integration: { ...mock, timeoutInMillis: 100 }, responses: [] }, expect: ['UpdateIntegration'] },
   {
     name: 'a removed field replaces',
-    state: { ...bound, integration: { ...existing, description: 'old' } },
+    state: { ...bound, integration: { ...existing, templateSelectionExpression: '\\$default' } },
     desired: { integration: mock, responses: [] },
     expect: ['CreateIntegration', 'UpdateRoute', 'DeleteIntegration'],
+  },
+  {
+    name: 'a removed description is cleared in place',
+    state: { ...bound, integration: { ...existing, description: 'old' } },
+    desired: { integration: mock, responses: [] },
+    expect: ['UpdateIntegration'],
   },
   {
     name: 'a removed request parameter is removed in place',

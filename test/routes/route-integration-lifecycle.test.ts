@@ -89,6 +89,19 @@ t.test('removing a request parameter updates the integration in place (the key i
   t.notOk(integrationOf(ctx, 'send')!.requestParameters);
 });
 
+t.test('dropping the description clears it in place (sent as "")', async (t) => {
+  const ctx = await buildTestApp(t);
+  await put(ctx, 'send', http('https://a.example.com/x', { description: 'chat sender' }));
+  const before = integrationOf(ctx, 'send')!;
+  t.equal(before.description, 'chat sender');
+  ctx.fake.resetCalls();
+  await put(ctx, 'send', http('https://a.example.com/x'));
+  t.same(writes(ctx), ['UpdateIntegration']);
+  t.same(ctx.fake.writes()[0]!.body, { description: '' });
+  t.equal(integrationOf(ctx, 'send')!.integrationId, before.integrationId, 'the integration keeps its id');
+  t.notOk(integrationOf(ctx, 'send')!.description);
+});
+
 t.test('an integration shared with another route is never changed under it', async (t) => {
   const ctx = await buildTestApp(t);
   // Bind two routes to one integration through the raw form.

@@ -40,7 +40,9 @@ export function createIntegrationOperations(state: ApiGatewayState): Operation[]
       const { integrationId, integrationResponseSelectionExpression: _derived, apiGatewayManaged, ...current } = existing;
       const patch = readIntegrationFields(asObject(request.body, badRequest));
       const requestParameters = mergeRequestParameters(current.requestParameters, patch.requestParameters);
-      const fields = applyIntegrationRules(record.api.protocolType, { ...current, ...patch, requestParameters });
+      // An empty description clears it (live-probed by go-to-k/cdkd#1163); the fake then omits it.
+      const description = patch.description === '' ? undefined : (patch.description ?? current.description);
+      const fields = applyIntegrationRules(record.api.protocolType, { ...current, ...patch, requestParameters, description });
       const integration: Integration = withoutUndefined({ integrationId, apiGatewayManaged, ...fields });
       record.integrations.set(integrationId, integration);
       return ok(integration);
