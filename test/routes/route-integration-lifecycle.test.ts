@@ -51,7 +51,7 @@ t.test('a new integration type replaces the integration: create, rebind, delete 
   t.equal(ctx.fake.api(ctx.apiId).integrations.length, 1, 'no integration leaks');
 });
 
-t.test('dropping a request template replaces the integration (a PATCH cannot remove a map key)', async (t) => {
+t.test('dropping a request template replaces the integration (AWS documents no in-place removal of a template; docs/decisions.md)', async (t) => {
   const ctx = await buildTestApp(t);
   await put(ctx, 'send', http('https://a.example.com/x', { backend: { type: 'http', url: 'https://a.example.com/x', method: 'POST', proxy: false }, requestTemplates: { 'application/json': '{}', 'text/plain': 'x' } }));
   ctx.fake.resetCalls();
