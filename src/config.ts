@@ -3,8 +3,13 @@
 import * as Type from 'typebox';
 import type { Static } from 'typebox';
 import * as Value from 'typebox/value';
+import { readFileSync } from 'node:fs';
 import { parseApiKeys, parsePrincipals, parseTrustedApis, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
+import { parseGuardrailDocument, sessionPolicyFor, type GuardrailDocument } from './domain/guardrails.js';
+
+/** AssumeRole's limit on an inline session policy (characters). */
+const SESSION_POLICY_MAX_LENGTH = 2048;
 
 /** The longest a caller may wait for a change (`Prefer: wait`): below the server's idle-socket timeout (app.ts). */
 export const MAX_WAIT_MS = 50_000;
@@ -18,6 +23,9 @@ const ConfigSchema = Type.Object({
   GATEWIRE_PERMISSION_SCOPE: Type.Enum(['api', 'route'], { default: 'api' }),
   GATEWIRE_ACCOUNT_ID: Type.Optional(Type.String({ pattern: '^\\d{12}$' })),
   GATEWIRE_CROSS_ACCOUNT_ROLES: Type.Optional(Type.String()),
+  // Guardrails (README "Guardrails"): a policy document, inline or in a file; neither: the safe default.
+  GATEWIRE_GUARDRAILS: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+  GATEWIRE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
   GATEWIRE_AWS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   GATEWIRE_AWS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   // Client-side pacing of AWS control-plane calls (reference §0.5, §0.8); 0 turns a limiter off.
@@ -72,6 +80,11 @@ export interface Config {
   accountId: string | undefined;
   /** Function account -> role Gatewire assumes there to write function policies. */
   crossAccountRoles: Readonly<Record<string, string>>;
+  /**
+   * Who may wire what (DESIGN §4a): the policy document and where it came from (`default` when
+   * none is configured: the built-in policy alone applies).
+   */
+  guardrails: { source: string; document: GuardrailDocument };
   awsMaxAttempts: number;
   awsTimeoutMs: number;
   /** Client-side limits for AWS control-plane calls, per instance; undefined when turned off. */
@@ -130,6 +143,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   } catch (error) {
     throw new ConfigError(`Invalid configuration: GATEWIRE_CROSS_ACCOUNT_ROLES ${(error as Error).message}`, { cause: error });
   }
+  const guardrails = guardrailsOf(raw);
+  // AWS refuses a session policy over 2,048 characters: better to say so at start than on a change.
+  for (const account of Object.keys(crossAccountRoles)) {
+    const length = sessionPolicyFor(guardrails.document, account, raw.GATEWIRE_ACCOUNT_ID).length;
+    if (length > SESSION_POLICY_MAX_LENGTH) {
+      throw new ConfigError(
+        `Invalid configuration: the guardrails allow too many function patterns in account ${account}: its session policy would be ${length} characters, AWS accepts ${SESSION_POLICY_MAX_LENGTH} (use fewer, wider patterns)`,
+      );
+    }
+  }
   return Object.freeze({
     runtime,
     port: raw.PORT,
@@ -140,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     permissionScope: raw.GATEWIRE_PERMISSION_SCOPE,
     accountId: raw.GATEWIRE_ACCOUNT_ID,
     crossAccountRoles: Object.freeze(crossAccountRoles),
+    guardrails,
     awsMaxAttempts: raw.GATEWIRE_AWS_MAX_ATTEMPTS,
     awsTimeoutMs: raw.GATEWIRE_AWS_TIMEOUT_MS,
     awsRateLimits: {
@@ -264,6 +288,33 @@ export function isSecureOrLoopbackUrl(text: string): boolean {
   }
   if (url.protocol === 'https:') return true;
   return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+}
+
+/**
+ * GATEWIRE_GUARDRAILS (the document itself) or GATEWIRE_GUARDRAILS_FILE (its path), not both. A bad
+ * document stops the start: one ConfigError naming each bad rule by its path.
+ */
+function guardrailsOf(raw: RawConfig): Config['guardrails'] {
+  const inline = raw.GATEWIRE_GUARDRAILS;
+  const file = raw.GATEWIRE_GUARDRAILS_FILE;
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError('Invalid configuration: set GATEWIRE_GUARDRAILS or GATEWIRE_GUARDRAILS_FILE, not both');
+  }
+  if (inline === undefined && file === undefined) return { source: 'default', document: { policies: [] } };
+  const [variable, text] = inline !== undefined ? ['GATEWIRE_GUARDRAILS', inline] : ['GATEWIRE_GUARDRAILS_FILE', readGuardrailsFile(file!)];
+  try {
+    return { source: inline !== undefined ? variable : `file:${file}`, document: parseGuardrailDocument(text) };
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${variable}${file !== undefined ? ` (${file})` : ''} ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function readGuardrailsFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: GATEWIRE_GUARDRAILS_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
 }
 
 /** Loopback addresses: the only ones the server binds to without configured credentials. */

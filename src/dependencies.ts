@@ -34,6 +34,8 @@ import { createPermissionService } from './services/permission-service.js';
 import { createStageHoldReader } from './services/stage-holds.js';
 import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
+import { createGuardrails } from './services/guardrails.js';
+import { sessionPolicyFor } from './domain/guardrails.js';
 
 export interface Dependencies {
   services: AppServices;
@@ -114,6 +116,13 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     sts: createStsAdapter(clients.sts),
     crossAccountRoles: config.crossAccountRoles,
     clientWithCredentials: clients.lambdaWithCredentials,
+    // An assumed-role session may only write the policies of functions some guardrail allows.
+    sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, config.accountId),
+  });
+  const guardrails = createGuardrails({
+    document: config.guardrails.document,
+    permissionScope: config.permissionScope,
+    ownAccount: () => lambda.accountId(),
   });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
   const auditStore = redactingAuditStore(audit.store);
@@ -169,9 +178,9 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   return {
     services: {
       apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, kinds }),
-      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, kinds }),
-      integrations: createIntegrationService({ apiGateway, permissions, runChange }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
+      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
+      integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
       permissions: permissionService,
       drift: createDriftService({ apiGateway, auditStore: audit.store, permissions: permissionService }),
       audit: createAuditService({ auditStore: audit.store }),

@@ -66,3 +66,46 @@ t.test('Lambda mode: event identities need GATEWIRE_LAMBDA_TRUSTED_APIS, and an 
     { accountId: '210987654321', apiId: 'zz99' },
   ]);
 });
+
+t.test('guardrails: none configured is the built-in default; a document inline or in a file', async (t) => {
+  t.same(loadConfig({}).guardrails, { source: 'default', document: { policies: [] } });
+  const text = JSON.stringify({ policies: [{ name: 'team', callers: [{ apiKey: 'ci' }], rules: { vpcLinks: ['abc'] } }] });
+  t.equal(loadConfig({ GATEWIRE_GUARDRAILS: text }).guardrails.document.policies[0]?.name, 'team');
+  const dir = t.testdir({ 'guardrails.json': text });
+  const fromFile = loadConfig({ GATEWIRE_GUARDRAILS_FILE: `${dir}/guardrails.json` }).guardrails;
+  t.equal(fromFile.source, `file:${dir}/guardrails.json`);
+  t.equal(fromFile.document.policies[0]?.name, 'team');
+  t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS_FILE: `${dir}/missing.json` }), /GATEWIRE_GUARDRAILS_FILE .*missing\.json cannot be read \(ENOENT\)/);
+  t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS: text, GATEWIRE_GUARDRAILS_FILE: `${dir}/guardrails.json` }), /not both/);
+});
+
+t.test('an invalid guardrail document stops the start with one message naming each bad rule and its path', async (t) => {
+  const bad = JSON.stringify({
+    policies: [
+      { name: 'a', rules: { functionAccounts: ['12345'], integrationTypes: ['SOAP'], timeoutInMillis: { min: 10 } } },
+      { name: 'b', callers: [{ team: 'x' }], rules: { vpcLink: ['abc'] } },
+      { name: 'a', rules: { timeoutInMillis: { min: 5000, max: 1000 } } },
+    ],
+  });
+  const error = t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS: bad })) as ConfigError;
+  t.type(error, ConfigError);
+  const message = error.message;
+  t.match(message, /^Invalid configuration: GATEWIRE_GUARDRAILS has \d+ bad rule\(s\): /);
+  for (const path of ['/policies/0/rules/functionAccounts/0', '/policies/0/rules/integrationTypes/0', '/policies/0/rules/timeoutInMillis/min', '/policies/1/callers/0', '/policies/1/rules']) {
+    t.ok(message.includes(path), `names ${path}`);
+  }
+  t.match(message, /vpcLink/, 'names the unknown rule');
+  t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS: '{"policies":[{"name":"a","rules":{}},{"name":"a","rules":{"timeoutInMillis":{"min":5000,"max":1000}}}]}' }), {
+    message: /\/policies\/1\/name "a" is used by an earlier policy; \/policies\/1\/rules\/timeoutInMillis min 5000 is above max 1000/,
+  });
+  t.throws(() => loadConfig({ GATEWIRE_GUARDRAILS: '{policies' }), /GATEWIRE_GUARDRAILS is not JSON/);
+});
+
+t.test('guardrails whose session policy for a cross-account role would exceed AWS’s 2,048 characters stop the start', async (t) => {
+  const roles = '210987654321=arn:aws:iam::210987654321:role/gatewire';
+  const patterns = Array.from({ length: 40 }, (_, i) => `arn:aws:lambda:us-east-1:210987654321:function:team-${i}-handler`);
+  const many = JSON.stringify({ policies: [{ name: 'wide', rules: { functionAccounts: ['210987654321'], functionArns: patterns } }] });
+  t.throws(() => loadConfig({ GATEWIRE_CROSS_ACCOUNT_ROLES: roles, GATEWIRE_GUARDRAILS: many }), /account 210987654321: its session policy would be \d+ characters, AWS accepts 2048/);
+  const few = JSON.stringify({ policies: [{ name: 'narrow', rules: { functionAccounts: ['210987654321'], functionArns: patterns.slice(0, 2) } }] });
+  t.equal(loadConfig({ GATEWIRE_CROSS_ACCOUNT_ROLES: roles, GATEWIRE_GUARDRAILS: few }).guardrails.document.policies[0]?.name, 'narrow');
+});

@@ -33,7 +33,8 @@ export function pendingToRow(record: PendingAudit | PendingChange): AuditRecords
     lease_expires_at: change ? canonicalTime(change.lease.expiresAt) : null,
     deadline_at: change ? canonicalTime(change.deadlineAt) : null,
     result_json: null,
-    known_json: toJson(change?.known),
+    // The policy rides in the JSON column of what the owner knew at planning: no migration.
+    known_json: toJson(knownColumnOf(change?.known, record.guardrailPolicy)),
   };
 }
 
@@ -105,7 +106,11 @@ export function rowToRecord(row: AuditRecordsTable): AuditRecord {
   if (row.owner !== null && row.lease_expires_at !== null) record.lease = { owner: row.owner, expiresAt: row.lease_expires_at };
   if (row.deadline_at !== null) record.deadlineAt = row.deadline_at;
   if (row.result_json !== null) record.result = fromJson(row.result_json) as AuditRecord['result'];
-  if (row.known_json !== null) record.known = fromJson(row.known_json) as AuditRecord['known'];
+  if (row.known_json !== null) {
+    const { guardrailPolicy, ...known } = fromJson(row.known_json) as NonNullable<AuditRecord['known']> & { guardrailPolicy?: string };
+    if (Object.keys(known).length > 0) record.known = known;
+    if (guardrailPolicy !== undefined) record.guardrailPolicy = guardrailPolicy;
+  }
   if (row.finalized_at !== null) record.finishedAt = row.finalized_at;
   return record;
 }
@@ -116,6 +121,11 @@ export function journalToRow(changeId: string, entry: JournalEntry): ChangeJourn
 
 export function rowToJournal(row: Pick<ChangeJournalTable, 'entry_json'>): JournalEntry {
   return JSON.parse(row.entry_json) as JournalEntry;
+}
+
+function knownColumnOf(known: PendingChange['known'], guardrailPolicy: string | undefined): object | undefined {
+  if (guardrailPolicy === undefined) return known;
+  return { ...known, guardrailPolicy };
 }
 
 // SQL NULL stands for undefined; JSON `null` stays null.

@@ -13,6 +13,8 @@ export interface Grant {
   scopes: readonly Scope[];
   /** Only these API ids; undefined means every API. */
   apiIds?: readonly string[] | undefined;
+  /** A JWT's scope claim, every value as sent (guardrail policies select callers by it). */
+  tokenScopes?: readonly string[];
 }
 
 /** A configured API key: its name (the audit actor id) and the SHA-256 of the key, never the key. */
@@ -110,6 +112,12 @@ export function matchPrincipal(entries: readonly PrincipalEntry[], arn: string):
 }
 
 /** Scopes from a JWT claim (space-separated string or array), keeping only `<prefix>read|write|admin`. */
+/** Every value of a scope claim (a space-separated string or an array), unfiltered. */
+export function claimValues(value: unknown): string[] {
+  const raw = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value : [];
+  return raw.filter((item): item is string => typeof item === 'string' && item !== '');
+}
+
 export function scopesFromClaim(value: unknown, prefix: string): Scope[] {
   const raw = typeof value === 'string' ? value.split(/\s+/) : Array.isArray(value) ? value : [];
   const scopes = new Set<Scope>();

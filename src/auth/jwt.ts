@@ -3,7 +3,7 @@
 // are checked; only asymmetric algorithms are accepted (a JWKS publishes public keys).
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Grant, JwtSettings } from './credentials.js';
-import { scopesFromClaim } from './credentials.js';
+import { claimValues, scopesFromClaim } from './credentials.js';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -29,6 +29,7 @@ export function createJwtVerifier(settings: JwtSettings, keys?: JWTVerifyGetKey)
       return {
         actor: { id: String(payload.sub), kind: 'jwt' },
         scopes: scopesFromClaim(payload[settings.scopeClaim], settings.scopePrefix),
+        tokenScopes: claimValues(payload[settings.scopeClaim]),
       };
     } catch (error) {
       throw new JwtRejected(reasonOf(error), { cause: error });

@@ -9,6 +9,8 @@ export interface AssumeRoleProviderOptions {
   sts: Pick<StsPort, 'assumeRole'>;
   sessionName?: string;
   durationSeconds?: number;
+  /** A session policy (JSON): the session may do only what both it and the role allow. */
+  policy?: string;
   /** Refresh this long before expiry (default 5 minutes). */
   refreshMarginMs?: number;
   now?: () => number;
@@ -33,6 +35,7 @@ export function createAssumeRoleCredentialProvider(options: AssumeRoleProviderOp
         roleArn: options.roleArn,
         sessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
         ...(options.durationSeconds !== undefined ? { durationSeconds: options.durationSeconds } : {}),
+        ...(options.policy !== undefined ? { policy: options.policy } : {}),
       })
       .then((credentials) => {
         cached = {

@@ -22,6 +22,11 @@ export interface LambdaAdapterOptions {
   sts?: StsPort;
   /** GATEWIRE_CROSS_ACCOUNT_ROLES: function account -> role to assume there. */
   crossAccountRoles?: Readonly<Record<string, string>>;
+  /**
+   * The session policy for the role assumed in a function account (DESIGN §4a): only the policy
+   * calls on the functions the guardrails allow there; undefined: the role's own permissions.
+   */
+  sessionPolicyFor?: (account: string) => string | undefined;
   /** Builds a Lambda client acting with other credentials (AwsClients.lambdaWithCredentials). */
   clientWithCredentials?: (credentials: AwsCredentialIdentityProvider) => LambdaClient;
   /** How often a revision mismatch or a vanished statement is retried after a fresh read (default 4). */
@@ -63,9 +68,11 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
     if (roleArn === undefined || !options.sts || !options.clientWithCredentials) return client;
     let accountClient = accountClients.get(account);
     if (!accountClient) {
+      const policy = options.sessionPolicyFor?.(account);
       const credentials = createAssumeRoleCredentialProvider({
         roleArn,
         sts: options.sts,
+        ...(policy !== undefined ? { policy } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
       accountClient = options.clientWithCredentials(credentials);

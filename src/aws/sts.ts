@@ -23,6 +23,8 @@ export interface AssumeRoleInput {
   sessionName: string;
   /** 900 to the role's maximum (default 3600). */
   durationSeconds?: number;
+  /** An inline session policy (JSON, at most 2048 characters packed): it narrows what the session may do. */
+  policy?: string;
 }
 
 export interface StsPort {
@@ -51,6 +53,7 @@ export function createStsAdapter(client: STSClient): StsPort {
             RoleArn: input.roleArn,
             RoleSessionName: input.sessionName,
             ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
+            ...(input.policy !== undefined ? { Policy: input.policy } : {}),
           }),
         ),
       );

@@ -38,6 +38,8 @@ export interface PendingAudit {
   request: unknown;
   plan: unknown;
   before: unknown;
+  /** The guardrail policy that allowed the change (DESIGN §4a); absent on reads and older records. */
+  guardrailPolicy?: string;
 }
 
 /** Who runs a pending change, and until when unless renewed (DESIGN §3: owners and recovery). */

@@ -5,6 +5,9 @@ export interface FieldViolation {
   /** JSON-pointer-like path of the offending field, e.g. `/backend/url`. */
   path: string;
   message: string;
+  /** A guardrail denial (403): the rule broken and the policy that applied. */
+  rule?: string;
+  policy?: string;
 }
 
 export type ErrorKind =

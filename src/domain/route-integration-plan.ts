@@ -15,6 +15,22 @@ import { stepReference, type PlanStep } from './plan.js';
 /** The fields of an integration a caller controls; AWS sets the others. */
 export const COMPARED_INTEGRATION_FIELDS: readonly (keyof IntegrationFields)[] = INTEGRATION_FIELD_NAMES;
 
+/**
+ * Map fields of an integration whose keys UpdateIntegration removes in place (a key sent with "").
+ * Only request parameters: AWS documents no such removal for request templates, so dropping a
+ * template still replaces the integration (docs/decisions.md, "In-place edits").
+ */
+export const INTEGRATION_FIELDS_REMOVABLE_IN_PLACE: readonly (keyof IntegrationFields)[] = ['requestParameters'];
+
+/** Scalar fields UpdateIntegration clears with an empty value (a description; docs/decisions.md). */
+export const INTEGRATION_FIELDS_CLEARABLE_IN_PLACE: Partial<Record<keyof IntegrationFields, unknown>> = { description: '' };
+
+/** How an integration is diffed for UpdateIntegration: what it can remove or clear in place. */
+export const INTEGRATION_DIFF_OPTIONS = {
+  removableInPlace: INTEGRATION_FIELDS_REMOVABLE_IN_PLACE,
+  clearableInPlace: INTEGRATION_FIELDS_CLEARABLE_IN_PLACE,
+};
+
 export const COMPARED_RESPONSE_FIELDS: readonly (keyof IntegrationResponseFields)[] = [
   'responseTemplates',
   'templateSelectionExpression',
@@ -57,7 +73,7 @@ export function planRouteIntegration(state: RouteState, desired: DesiredRouteInt
   // Which integration will the route use, and must it be created?
   let integrationRef: string;
   let responsesToReconcile: IntegrationResponse[];
-  const diff = current ? diffFields(current, desired.integration, COMPARED_INTEGRATION_FIELDS) : undefined;
+  const diff = current ? diffFields(current, desired.integration, COMPARED_INTEGRATION_FIELDS, INTEGRATION_DIFF_OPTIONS) : undefined;
   const typeChanges = current !== undefined && current.integrationType !== desired.integration.integrationType;
   const unchangedFields = diff !== undefined && Object.keys(diff.changed).length === 0 && !diff.needsRemoval;
   const sameResponses = current !== undefined && responsesMatch(state.integrationResponses, desired.responses);

@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import {
+  claimValues,
   includesScope,
   matchApiKey,
   matchPrincipal,
@@ -185,7 +186,8 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
       ...scopesFromClaim(authorizer?.jwt?.scopes, gateway.scopePrefix),
       ...scopesFromClaim(claims[gateway.scopeClaim], gateway.scopePrefix),
     ];
-    return { actor, scopes: [...new Set(scopes)] };
+    const tokenScopes = [...claimValues(authorizer?.jwt?.scopes), ...claimValues(claims[gateway.scopeClaim])];
+    return { actor, scopes: [...new Set(scopes)], tokenScopes: [...new Set(tokenScopes)] };
   }
 
   app.addHook('onRequest', async (request) => {

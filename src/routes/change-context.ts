@@ -2,6 +2,7 @@
 // deploy, and the conditional headers (If-Match / If-None-Match, RFC 9110 §13.1).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/audit.js';
+import { grantOf } from '../plugins/authenticate.js';
 import { validationError } from '../domain/errors.js';
 import { parseEntityTagCondition, type Preconditions } from '../domain/etag.js';
 import type { PlanStep } from '../domain/plan.js';
@@ -16,8 +17,10 @@ export function changeContext(request: FastifyRequest, query: ChangeQuery): Chan
   const { dryRun, deployStage } = typeof query === 'object' ? query : { dryRun: query, deployStage: undefined };
   const idempotencyKey = request.headers['idempotency-key'];
   const preconditions = preconditionsOf(request);
+  const tokenScopes = grantOf(request)?.tokenScopes;
   return {
     actor: (request as FastifyRequest & { actor?: Actor | null }).actor ?? ANONYMOUS,
+    ...(tokenScopes ? { tokenScopes } : {}),
     requestId: request.id,
     dryRun: dryRun === true,
     ...(typeof idempotencyKey === 'string' && idempotencyKey.length > 0 ? { idempotencyKey } : {}),

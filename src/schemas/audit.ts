@@ -42,6 +42,9 @@ export const AuditRecord = Type.Object(
     apiId: Type.String(),
     routeKey: Type.Optional(Type.String()),
     integrationId: Type.Optional(Type.String()),
+    guardrailPolicy: Type.Optional(
+      Type.String({ description: 'The guardrail policy that allowed the change (README "Guardrails"); `default` is the built-in one.' }),
+    ),
     status: AuditStatus,
     request: Type.Unknown({ description: 'The request as received, with secrets redacted.' }),
     plan: Type.Unknown({ description: 'The plan that ran (ordered AWS calls).' }),

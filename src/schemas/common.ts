@@ -22,9 +22,15 @@ export const Problem = Type.Object(
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String({ description: 'The request id.' })),
     errors: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
-        description: 'Every offending field and the rule it breaks (validation problems).',
-      }),
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          message: Type.String(),
+          rule: Type.Optional(Type.String({ description: 'The guardrail the field breaks (403), e.g. `functionAccounts`.' })),
+          policy: Type.Optional(Type.String({ description: 'The guardrail policy that applied (403).' })),
+        }),
+        { description: 'Every offending field and the rule it breaks (validation problems and guardrail denials).' },
+      ),
     ),
     aws: Type.Optional(
       Type.Object(

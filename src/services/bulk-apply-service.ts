@@ -9,6 +9,7 @@ import type { RouteState } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
 import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
+import { intentPaths, type Guardrails } from './guardrails.js';
 import { createIntentResolver } from './intent-resolution.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
@@ -22,6 +23,8 @@ export interface BulkApplyServiceDeps {
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
+  /** Who may wire what (DESIGN §4a), checked for every route before the change reads anything. */
+  guardrails: Guardrails;
   /** Where this service says how another instance finishes its changes (roll forward). */
   kinds?: ChangeKinds;
 }
@@ -40,7 +43,7 @@ export function pointerToken(key: string): string {
 }
 
 export function createBulkApplyService(deps: BulkApplyServiceDeps) {
-  const { apiGateway, lambda, permissions, runChange, region } = deps;
+  const { apiGateway, lambda, permissions, runChange, region, guardrails } = deps;
 
   /** Every violation of every route, then every function that does not exist: one 400 for all. */
   async function resolveRequests(routes: BulkRequest): Promise<RouteRequest[]> {
@@ -118,6 +121,15 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
   return {
     async apply(apiId: string, routes: BulkRequest, context: ChangeContext): Promise<ChangeRun<BulkState>> {
       const requests = await resolveRequests(routes);
+      // One policy for the caller and the API; every route's denial is named under its own path.
+      const guardrailPolicy = await guardrails.check(
+        apiId,
+        context,
+        requests.flatMap(({ routeKey, desired }) => {
+          const intent = routes[routeKey];
+          return desired && intent ? [{ integration: desired.integration, pathOf: intentPaths(intent, `/routes/${pointerToken(routeKey)}`) }] : [];
+        }),
+      );
       let outcomes: Record<string, BulkRouteOutcome> = {};
       return runChange<BulkState>(
         {
@@ -133,6 +145,7 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
           },
           describe: (state) => describeBulk(state, outcomes),
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          guardrailPolicy,
           present: present(
             requests.map(({ routeKey }) => routeKey),
             () => outcomes,

@@ -18,6 +18,8 @@ import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallL
 
 export interface ChangeContext {
   actor: Actor;
+  /** A JWT caller's scope claim values, for the guardrail policies that select callers by them. */
+  tokenScopes?: readonly string[];
   requestId: string;
   idempotencyKey?: string;
   dryRun: boolean;
@@ -69,6 +71,8 @@ export interface ChangeSpec<State> {
   present(result: ChangeResult<State>): ChangeResponse;
   /** Integration ids the API had when it was planned (a lost create's answer is then found exactly). */
   knownIntegrationIds?(state: State): string[];
+  /** The guardrail policy that allowed the change (DESIGN §4a), named in its record. */
+  guardrailPolicy?: string;
 }
 
 export type ChangeOutcome = 'planned' | 'unchanged' | 'applied';
@@ -272,6 +276,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         plan,
         before: (spec.describe ?? ((state: State) => state))(before),
         ...(spec.knownIntegrationIds ? { known: { integrationIds: spec.knownIntegrationIds(before) } } : {}),
+        ...(spec.guardrailPolicy !== undefined ? { guardrailPolicy: spec.guardrailPolicy } : {}),
         lease: writer.lease(),
         deadlineAt: new Date(startedAt + deps.deadlineMs).toISOString(),
       });

@@ -8,9 +8,11 @@ import { integrationIdOfTarget, type Integration, type IntegrationFields, type I
 import { stepReference, type PlanStep } from '../domain/plan.js';
 import {
   COMPARED_INTEGRATION_FIELDS,
+  INTEGRATION_DIFF_OPTIONS,
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
+import { rawPaths, type Guardrails } from './guardrails.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PermissionPlanner, PermissionPlanOptions, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
@@ -20,6 +22,8 @@ export interface IntegrationServiceDeps {
   apiGateway: ApiGatewayPort;
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
+  /** Who may wire what (DESIGN §4a), checked before the change writes anything. */
+  guardrails: Guardrails;
 }
 
 interface IntegrationState {
@@ -28,7 +32,7 @@ interface IntegrationState {
   responses: IntegrationResponse[];
 }
 
-export function createIntegrationService({ apiGateway, permissions, runChange }: IntegrationServiceDeps) {
+export function createIntegrationService({ apiGateway, permissions, runChange, guardrails }: IntegrationServiceDeps) {
   /** Reads the function policies the permission steps of `steps` depend on. */
   async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[], forPlanning: boolean) {
     return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps, [], undefined, forPlanning) };
@@ -86,6 +90,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
 
     async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
       checkFields(fields);
+      const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: fields, pathOf: rawPaths }]);
       // The new integration's id exists only once the plan has run. The runner asks for it
       // (integrationIdOf) before it describes the state after the change, so the audit record's
       // "after" is the integration as AWS holds it; "before" is null (there was none).
@@ -110,6 +115,7 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
           read: async (after?: object) => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps(), after === undefined),
           describe: (state) => state.snapshot.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
           plan: (state, options) => withPermissionSteps(apiId, state, createSteps(), options),
+          guardrailPolicy,
           integrationIdOf: (_state, createdIds) => {
             createdId = createdIds.get('create-integration') ?? createdId;
             return createdId;
@@ -131,10 +137,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
     },
 
     async update(apiId: string, integrationId: string, patch: Partial<IntegrationFields>, context: ChangeContext) {
+      // What the patch names is checked before any AWS call; the whole integration once it is read.
+      const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: patch, pathOf: rawPaths }]);
       const updateSteps = (state: IntegrationState): PlanStep[] => {
         // Cross-field rules apply to the integration as it will be, not to the patch alone.
         checkFields({ ...state.integration, ...patch });
-        const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS);
+        const diff = diffFields(state.integration, { ...state.integration, ...patch }, COMPARED_INTEGRATION_FIELDS, INTEGRATION_DIFF_OPTIONS);
         if (Object.keys(diff.changed).length === 0) return [];
         return [
           {
@@ -150,9 +158,12 @@ export function createIntegrationService({ apiGateway, permissions, runChange }:
         {
           action: 'integration.update',
           apiId,
+          guardrailPolicy,
           request: patch,
           read: async (after?: object) => {
             const state = await readIntegration(apiId, integrationId);
+            // The integration as it will be: a patch of the timeout alone may not keep a role the policy forbids.
+            await guardrails.check(apiId, context, [{ integration: { ...state.integration, ...patch }, pathOf: rawPaths }]);
             return withPolicies(apiId, state, updateSteps(state), after === undefined);
           },
           describe: (state) => state.integration,

@@ -21,6 +21,7 @@ import type { PlanStep } from '../domain/plan.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
+import { intentPaths, type Guardrails } from './guardrails.js';
 import { readRouteState, requireRoute, type ExpectedIds, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
@@ -42,6 +43,8 @@ export interface RouteIntegrationServiceDeps {
   permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
+  /** Who may wire what (DESIGN §4a), checked before the change reads anything. */
+  guardrails: Guardrails;
   /** Where this service says how another instance finishes its changes (roll forward). */
   kinds?: ChangeKinds;
 }
@@ -49,7 +52,7 @@ export interface RouteIntegrationServiceDeps {
 type RouteChangeState = RouteStateWithApi & { permissions: PermissionReadState };
 
 export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
-  const { apiGateway, lambda, permissions, runChange, region } = deps;
+  const { apiGateway, lambda, permissions, runChange, region, guardrails } = deps;
 
   /** The answer of a route change: the summary and the route's integration as it is now. */
   function present(result: ChangeResult<RouteState>) {
@@ -108,6 +111,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       const resolution = await createIntentResolver({ lambda, region }).resolve(intent);
       if (!resolution.ok) throw validationError(resolution.violations);
       const desired = resolution.desired;
+      const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: desired.integration, pathOf: intentPaths(intent) }]);
       const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
       return runChange<RouteChangeState>(
         {
@@ -124,6 +128,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           etagOf: routeIntegrationEtag,
           exists: hasBoundIntegration,
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          guardrailPolicy,
           present,
         },
         context,

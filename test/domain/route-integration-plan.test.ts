@@ -32,8 +32,26 @@ const cases: { name: string; state: RouteState; desired: Parameters<typeof planR
   { name: 'a changed value', state: bound, desired: { integration: { ...mock, timeoutInMillis: 100 }, responses: [] }, expect: ['UpdateIntegration'] },
   {
     name: 'a removed field replaces',
+    state: { ...bound, integration: { ...existing, templateSelectionExpression: '\\$default' } },
+    desired: { integration: mock, responses: [] },
+    expect: ['CreateIntegration', 'UpdateRoute', 'DeleteIntegration'],
+  },
+  {
+    name: 'a removed description is cleared in place',
     state: { ...bound, integration: { ...existing, description: 'old' } },
     desired: { integration: mock, responses: [] },
+    expect: ['UpdateIntegration'],
+  },
+  {
+    name: 'a removed request parameter is removed in place',
+    state: { ...bound, integration: { ...existing, requestParameters: { 'integration.request.header.a': 'context.stage', 'integration.request.header.b': "'b'" } } },
+    desired: { integration: { ...mock, requestParameters: { 'integration.request.header.b': "'b'" } }, responses: [] },
+    expect: ['UpdateIntegration'],
+  },
+  {
+    name: 'a removed request template replaces (AWS documents no in-place removal)',
+    state: { ...bound, integration: { ...existing, requestTemplates: { 'application/json': '{}', 'text/plain': 'x' } } },
+    desired: { integration: { ...mock, requestTemplates: { 'application/json': '{}' } }, responses: [] },
     expect: ['CreateIntegration', 'UpdateRoute', 'DeleteIntegration'],
   },
   {
@@ -118,4 +136,25 @@ t.test('references to ids created by earlier steps', async (t) => {
     description: '<kept>',
   }, 'only id parameters are resolved');
   t.throws(() => resolveReferences({ integrationId: '<create-route>' }, created), /has not created an id yet/);
+});
+
+t.test('an in-place request-parameter edit sends dropped keys as "" and its undo puts them back', async (t) => {
+  const state: RouteState = {
+    ...bound,
+    integration: { ...existing, requestParameters: { 'integration.request.header.a': 'context.stage', 'integration.request.header.b': "'b'" } },
+  };
+  const [step] = planRouteIntegration(state, {
+    integration: { ...mock, requestParameters: { 'integration.request.header.b': "'b2'", 'integration.request.header.c': "'c'" } },
+    responses: [],
+  });
+  t.same(step?.params, {
+    apiId,
+    integrationId: 'int1',
+    requestParameters: { 'integration.request.header.b': "'b2'", 'integration.request.header.c': "'c'", 'integration.request.header.a': '' },
+  });
+  t.same(step?.compensation?.params, {
+    apiId,
+    integrationId: 'int1',
+    requestParameters: { 'integration.request.header.a': 'context.stage', 'integration.request.header.b': "'b'", 'integration.request.header.c': '' },
+  });
 });

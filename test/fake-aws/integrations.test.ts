@@ -197,3 +197,36 @@ t.test('HTTP APIs refuse WebSocket-only types and fields, and default the timeou
   t.match(out, { TimeoutInMillis: 30000, PayloadFormatVersion: '2.0', IntegrationMethod: 'POST' });
   t.equal(out.PassthroughBehavior, undefined, 'blank on HTTP APIs (§1.2)');
 });
+
+t.test('UpdateIntegration merges requestParameters: a key sent with "" is removed, keys not sent are kept', async (t) => {
+  const { fake, client, apiId } = await setUp(t);
+  const created = await client.send(
+    new CreateIntegrationCommand({
+      ApiId: apiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationUri: 'https://a.example.com',
+      IntegrationMethod: 'POST',
+      RequestParameters: { 'integration.request.header.a': 'context.connectionId', 'integration.request.header.b': "'b'" },
+    }),
+  );
+  const id = created.IntegrationId ?? '';
+  const updated = await client.send(
+    new UpdateIntegrationCommand({
+      ApiId: apiId,
+      IntegrationId: id,
+      RequestParameters: { 'integration.request.header.a': '', 'integration.request.header.c': "'c'" },
+    }),
+  );
+  t.same(updated.RequestParameters, { 'integration.request.header.b': "'b'", 'integration.request.header.c': "'c'" });
+  t.same(fake.api(apiId).integration(id)?.requestParameters, { 'integration.request.header.b': "'b'", 'integration.request.header.c': "'c'" });
+
+  await client.send(
+    new UpdateIntegrationCommand({
+      ApiId: apiId,
+      IntegrationId: id,
+      RequestParameters: { 'integration.request.header.b': '', 'integration.request.header.c': '' },
+    }),
+  );
+  t.notOk(fake.api(apiId).integration(id)?.requestParameters, 'no key left: no map');
+  t.equal(fake.api(apiId).integration(id)?.integrationId, id);
+});

@@ -97,3 +97,40 @@ t.test("policy writes on another account's function need that account's credenti
   // Unknown functions still answer 404, whoever asks.
   t.match(await sdkFailureOf(home.send(new AddPermissionCommand({ ...permission, FunctionName: 'ghost' }))), { name: 'ResourceNotFoundException' });
 });
+
+t.test('AssumeRole with a session Policy: recorded, checked, and the session may do only what it allows', async (t) => {
+  const fake = await setUp(t);
+  const allowed = fake.seedFunction({ name: 'chat-send', accountId: OTHER });
+  const other = fake.seedFunction({ name: 'billing', accountId: OTHER });
+  const sessionPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['lambda:AddPermission', 'lambda:GetPolicy'], Resource: [`arn:aws:lambda:*:${OTHER}:function:chat-*`] }],
+  });
+  const client = stsClientFor(fake);
+  t.match(await sdkFailureOf(client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'gatewire', Policy: '{not json' }))), {
+    name: 'MalformedPolicyDocument',
+    status: 400,
+  });
+  t.match(await sdkFailureOf(client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'gatewire', Policy: 'x'.repeat(2049) }))), { name: 'ValidationError' });
+  const { Credentials } = await client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'gatewire', Policy: sessionPolicy }));
+  t.same(fake.assumedSessions(), [{ roleArn: ROLE, sessionPolicy }], 'the policy is recorded with its session');
+
+  const there = new LambdaClient({
+    region: fake.region,
+    endpoint: fake.url,
+    maxAttempts: 1,
+    credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+  });
+  t.teardown(() => there.destroy());
+  const permission = { StatementId: 's1', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' };
+  await there.send(new AddPermissionCommand({ ...permission, FunctionName: allowed }));
+  t.equal(fake.policy(allowed).length, 1, 'allowed by both the role and the session policy');
+  t.match(await sdkFailureOf(there.send(new AddPermissionCommand({ ...permission, FunctionName: other }))), {
+    name: 'AccessDeniedException',
+    message: /no session policy allows the lambda:AddPermission action/,
+  });
+  t.same(fake.policy(other), [], 'a function outside the session policy is untouched');
+  t.match(await sdkFailureOf(there.send(new RemovePermissionCommand({ FunctionName: allowed, StatementId: 's1' }))), {
+    name: 'AccessDeniedException',
+  }, 'an action the session policy leaves out is denied');
+});

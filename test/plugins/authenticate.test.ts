@@ -14,7 +14,7 @@ import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore } from '../../src/audit/memory-store.js';
 import { buildTestApp, routeIntegrationUrl } from '../support/build-test-app.js';
 import { startFakeAws } from '../support/fake-aws/index.js';
-import { CALLER_ARN, lambdaContext, restApiEvent } from '../support/lambda-events.js';
+import { CALLER_ARN, httpApiEvent, lambdaContext, restApiEvent } from '../support/lambda-events.js';
 
 const KEYS = {
   reader: 'gw_reader-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
@@ -284,4 +284,72 @@ t.test('Lambda mode: a granted IAM principal may write, an unknown one is 403, a
   t.equal((await put(routeIntegrationUrl(apiId, 'iam3'), undefined, { 'x-api-key': KEYS.reader })).statusCode, 403, 'a read key may not write');
   t.equal((await put(routeIntegrationUrl(apiId, 'iam3'))).statusCode, 401, 'no identity at all');
   t.equal(store.records().length, 1);
+});
+
+t.test("guardrail policies select JWT callers by their token's scope claim", async (t) => {
+  const guarded = await buildTestApp(t, {
+    fake,
+    credential: false,
+    env: {
+      GATEWIRE_API_KEYS: JSON.stringify([entry('admin', ['admin'])]),
+      GATEWIRE_JWT_JWKS_URL: jwksUrl,
+      GATEWIRE_JWT_ISSUER: ISSUER,
+      GATEWIRE_JWT_AUDIENCE: AUDIENCE,
+      GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire:',
+      GATEWIRE_GUARDRAILS: JSON.stringify({ policies: [{ name: 'mock-only', callers: [{ jwtScope: 'team:sandbox' }], rules: { integrationTypes: ['MOCK'] } }] }),
+    },
+  });
+  const put = async (scope: string, routeKey: string) =>
+    guarded.app.inject({
+      method: 'PUT',
+      url: routeIntegrationUrl(apiId, routeKey),
+      headers: { authorization: `Bearer ${await jwt({ sub: 'dev-1', scope })}` },
+      payload: { backend: { type: 'http', url: 'https://a.example.com', method: 'POST' } },
+    });
+  const sandboxed = await put('gatewire:write team:sandbox', 'jwt-guarded');
+  t.equal(sandboxed.statusCode, 403);
+  t.match(sandboxed.json().errors, [{ rule: 'integrationTypes', policy: 'mock-only', path: '/backend/type' }]);
+  const other = await put('gatewire:write', 'jwt-free');
+  t.equal(other.statusCode, 200, 'without that scope value the default policy applies');
+  t.equal(guarded.auditStore.records().at(-1)?.guardrailPolicy, 'default');
+});
+
+t.test("Lambda: an API Gateway JWT authorizer's scopes select the guardrail policy too", async (t) => {
+  const config = loadConfig(
+    {
+      AWS_REGION: fake.region,
+      AWS_ENDPOINT_URL: fake.url,
+      GATEWIRE_ACCOUNT_ID: fake.accountId,
+      GATEWIRE_AWS_MAX_ATTEMPTS: '1',
+      LOG_LEVEL: 'silent',
+      GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test',
+      GATEWIRE_JWT_ISSUER: ISSUER,
+      GATEWIRE_GUARDRAILS: JSON.stringify({ policies: [{ name: 'no-mock', callers: [{ jwtScope: 'team:sandbox' }], rules: { integrationTypes: ['HTTP_PROXY'] } }] }),
+    },
+    { runtime: 'lambda' },
+  );
+  const store = createMemoryAuditStore();
+  const deps = await createDependencies(config, {
+    awsCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+    audit: { store, lock: createInProcessLock() },
+  });
+  const { app: lambdaApp, handler } = await createLambdaHandler({ config, services: deps.services, auditStore: store, logger: false, recovery: deps.recovery });
+  t.teardown(async () => {
+    await lambdaApp.close();
+    await deps.close();
+  });
+  const put = (routeKey: string, scopes: string[]) =>
+    handler(
+      httpApiEvent(
+        { method: 'PUT', url: routeIntegrationUrl(apiId, routeKey), body: { backend: { type: 'mock' } } },
+        { jwt: { claims: { sub: 'dev-2', iss: ISSUER }, scopes } },
+      ),
+      lambdaContext(),
+    );
+  const denied = await put('gw-jwt-a', ['write', 'team:sandbox']);
+  t.equal(denied.statusCode, 403, denied.body);
+  t.match(JSON.parse(denied.body).errors, [{ rule: 'integrationTypes', policy: 'no-mock' }]);
+  const allowed = await put('gw-jwt-b', ['write']);
+  t.equal(allowed.statusCode, 200, allowed.body);
+  t.equal(store.records()[0]?.guardrailPolicy, 'default');
 });

@@ -51,13 +51,55 @@ t.test('a new integration type replaces the integration: create, rebind, delete 
   t.equal(ctx.fake.api(ctx.apiId).integrations.length, 1, 'no integration leaks');
 });
 
-t.test('dropping a request template replaces the integration (a PATCH cannot remove a map key)', async (t) => {
+t.test('dropping a request template replaces the integration (AWS documents no in-place removal of a template; docs/decisions.md)', async (t) => {
   const ctx = await buildTestApp(t);
   await put(ctx, 'send', http('https://a.example.com/x', { backend: { type: 'http', url: 'https://a.example.com/x', method: 'POST', proxy: false }, requestTemplates: { 'application/json': '{}', 'text/plain': 'x' } }));
   ctx.fake.resetCalls();
   await put(ctx, 'send', { backend: { type: 'http', url: 'https://a.example.com/x', method: 'POST', proxy: false }, requestTemplates: { 'application/json': '{}' } });
   t.same(writes(ctx), ['CreateIntegration', 'UpdateRoute', 'DeleteIntegration']);
   t.same(integrationOf(ctx, 'send')!.requestTemplates, { 'application/json': '{}' });
+});
+
+t.test('removing a request parameter updates the integration in place (the key is sent with "")', async (t) => {
+  const ctx = await buildTestApp(t);
+  const both = {
+    'integration.request.header.x-connection': 'context.connectionId',
+    'integration.request.header.x-stage': 'context.stage',
+  };
+  await put(ctx, 'send', http('https://a.example.com/x', { requestParameters: both }));
+  const before = integrationOf(ctx, 'send')!;
+  t.same(before.requestParameters, both);
+  ctx.fake.resetCalls();
+
+  const result = await put(ctx, 'send', http('https://a.example.com/x', { requestParameters: { 'integration.request.header.x-stage': 'context.stage' } }));
+  t.equal(result.status, 200);
+  t.same(writes(ctx), ['UpdateIntegration'], 'no new integration, no rebinding');
+  t.same(ctx.fake.writes()[0]!.body, {
+    requestParameters: { 'integration.request.header.x-stage': 'context.stage', 'integration.request.header.x-connection': '' },
+  });
+  const after = integrationOf(ctx, 'send')!;
+  t.equal(after.integrationId, before.integrationId, 'the integration keeps its id');
+  t.same(after.requestParameters, { 'integration.request.header.x-stage': 'context.stage' }, 'the parameter is gone');
+
+  // Dropping the last one, and the field with it, is in place too.
+  ctx.fake.resetCalls();
+  await put(ctx, 'send', http('https://a.example.com/x'));
+  t.same(writes(ctx), ['UpdateIntegration']);
+  t.equal(integrationOf(ctx, 'send')!.integrationId, before.integrationId);
+  t.notOk(integrationOf(ctx, 'send')!.requestParameters);
+});
+
+t.test('dropping the description clears it in place (sent as "")', async (t) => {
+  const ctx = await buildTestApp(t);
+  await put(ctx, 'send', http('https://a.example.com/x', { description: 'chat sender' }));
+  const before = integrationOf(ctx, 'send')!;
+  t.equal(before.description, 'chat sender');
+  ctx.fake.resetCalls();
+  await put(ctx, 'send', http('https://a.example.com/x'));
+  t.same(writes(ctx), ['UpdateIntegration']);
+  t.same(ctx.fake.writes()[0]!.body, { description: '' });
+  t.equal(integrationOf(ctx, 'send')!.integrationId, before.integrationId, 'the integration keeps its id');
+  t.notOk(integrationOf(ctx, 'send')!.description);
 });
 
 t.test('an integration shared with another route is never changed under it', async (t) => {

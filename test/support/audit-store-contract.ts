@@ -197,6 +197,23 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
     await rejectsWithKind(t, store.list({ limit: 10, from: 'yesterday' }), 'validation', 'bad from');
   });
 
+  t.test('the guardrail policy that allowed a change is kept with its record, apart from what it knew', async (t) => {
+    const store = await open(t);
+    const records = recordFactory();
+    const lease = { owner: 'a', expiresAt: new Date(BASE_TIME + 8_000).toISOString() };
+    const deadlineAt = new Date(BASE_TIME + 600_000).toISOString();
+    const withBoth = { ...records.pending(), lease, deadlineAt, known: { integrationIds: ['i1'] }, guardrailPolicy: 'chat-team' };
+    const policyOnly = { ...records.pending(), lease, deadlineAt, guardrailPolicy: 'default' };
+    const neither = { ...records.pending(), lease, deadlineAt };
+    for (const record of [withBoth, policyOnly, neither]) await store.appendPending(record);
+    t.match(await store.get(withBoth.id), { guardrailPolicy: 'chat-team', known: { integrationIds: ['i1'] } });
+    t.same((await store.get(withBoth.id))?.known, { integrationIds: ['i1'] }, 'the policy is not part of what it knew');
+    const onlyPolicy = await store.get(policyOnly.id);
+    t.equal(onlyPolicy?.guardrailPolicy, 'default');
+    t.notOk(onlyPolicy && 'known' in onlyPolicy, 'no empty known');
+    t.notOk((await store.get(neither.id))?.guardrailPolicy);
+  });
+
   t.test('a pending change: the journal and the lease belong to its owner', async (t) => {
     const store = await open(t);
     const records = recordFactory();

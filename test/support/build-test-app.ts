@@ -35,6 +35,20 @@ export const TEST_API_KEY = 'gw_test-admin-key-0123456789abcdefghijklmnopqrstuvw
 export const TEST_API_KEY_NAME = 'test-admin';
 export const TEST_API_KEYS_ENV = JSON.stringify([{ name: TEST_API_KEY_NAME, sha256: hashApiKey(TEST_API_KEY), scopes: ['admin'] }]);
 
+/**
+ * The guardrails every test app gets unless its `env` sets GATEWIRE_GUARDRAILS(_FILE): everything
+ * allowed, so that tests about roles, VPC links and other accounts are about those; the guardrail
+ * tests (test/routes/guardrails.test.ts) set restrictive ones.
+ */
+export const PERMISSIVE_TEST_GUARDRAILS = JSON.stringify({
+  policies: [
+    {
+      name: 'permissive-test',
+      rules: { functionArns: ['*'], functionAccounts: ['*'], executionRoles: ['*'], vpcLinks: ['*'], httpHosts: ['*'] },
+    },
+  ],
+});
+
 export interface TestAppOptions {
   env?: Record<string, string>;
   /** Sent as `x-api-key` by `app.inject` when a request has no credential; false sends none. Default TEST_API_KEY. */
@@ -65,6 +79,7 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     // The fake does not throttle unless a test asks it to, so neither does Gatewire's own pacing.
     GATEWIRE_APIGATEWAY_RATE: '0',
     GATEWIRE_LAMBDA_RATE: '0',
+    ...(options.env?.['GATEWIRE_GUARDRAILS_FILE'] === undefined ? { GATEWIRE_GUARDRAILS: PERMISSIVE_TEST_GUARDRAILS } : {}),
     ...options.env,
   });
   const auditStore = createMemoryAuditStore();

@@ -9,7 +9,7 @@ import { createOperationMatcher } from './operations.js';
 import { PolicyStore } from './policy.js';
 import { TokenBucket } from './rate-limit.js';
 import { startFakeServer } from './server.js';
-import { FakeSts } from './sts.js';
+import { FakeSts, type AssumedSession } from './sts.js';
 import { requireFunctionAccount } from './cross-account.js';
 import type {
   FakeAwsOptions,
@@ -73,6 +73,8 @@ export interface FakeAws {
   putStatement(functionName: string, statement: object, qualifier?: string): void;
   /** The account a SigV4 access key belongs to: an assumed role's account, else the fake's own. */
   accountOfAccessKey(accessKeyId: string | undefined): string;
+  /** Every AssumeRole answered, with the session policy sent (sts.ts). */
+  assumedSessions(): AssumedSession[];
   /** STS AssumeRole of this role answers 403 AccessDenied from now on. */
   blockRole(roleArn: string): void;
   /** The role ARNs STS AssumeRole has issued credentials for, in order. */
@@ -164,6 +166,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     accountOfAccessKey: (accessKeyId) => sts.identityOf(accessKeyId).accountId,
     blockRole: (roleArn) => sts.blockRole(roleArn),
     assumedRoles: () => sts.assumedRoles(),
+    assumedSessions: () => sts.assumedSessions(),
     inject: (rule) => faults.inject(rule),
     clearFaults: () => faults.clear(),
     snapshot: () => ({

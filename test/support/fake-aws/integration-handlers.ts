@@ -39,7 +39,10 @@ export function createIntegrationOperations(state: ApiGatewayState): Operation[]
       // A PATCH: omitted fields keep their values; the derived selection expression is recomputed.
       const { integrationId, integrationResponseSelectionExpression: _derived, apiGatewayManaged, ...current } = existing;
       const patch = readIntegrationFields(asObject(request.body, badRequest));
-      const fields = applyIntegrationRules(record.api.protocolType, { ...current, ...patch });
+      const requestParameters = mergeRequestParameters(current.requestParameters, patch.requestParameters);
+      // An empty description clears it (live-probed by go-to-k/cdkd#1163); the fake then omits it.
+      const description = patch.description === '' ? undefined : (patch.description ?? current.description);
+      const fields = applyIntegrationRules(record.api.protocolType, { ...current, ...patch, requestParameters, description });
       const integration: Integration = withoutUndefined({ integrationId, apiGatewayManaged, ...fields });
       record.integrations.set(integrationId, integration);
       return ok(integration);
@@ -96,6 +99,24 @@ export function createIntegrationOperations(state: ApiGatewayState): Operation[]
       return noContent();
     }),
   ];
+}
+
+/**
+ * UpdateIntegration merges `requestParameters` into the integration's map: a key sent with a value
+ * sets it, a key sent with "" is removed, a key not sent is kept (docs/decisions.md, "In-place
+ * edits"; Terraform's aws_apigatewayv2_integration update relies on it). No key left: no map.
+ */
+function mergeRequestParameters(
+  current: Record<string, string> | undefined,
+  patch: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  if (patch === undefined) return current;
+  const merged: Record<string, string> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === '') delete merged[key];
+    else merged[key] = value;
+  }
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
 function routesTargeting(record: ApiRecord, integrationId: string): string[] {

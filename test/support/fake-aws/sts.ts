@@ -21,6 +21,14 @@ export interface StsIdentity {
   /** Set for assumed-role credentials. */
   roleArn?: string;
   expiration?: Date;
+  /** The session policy passed to AssumeRole (JSON as sent), if any: it narrows what the session may do. */
+  sessionPolicy?: string;
+}
+
+/** One AssumeRole the fake answered: the role and the session policy sent with it. */
+export interface AssumedSession {
+  roleArn: string;
+  sessionPolicy?: string;
 }
 
 export interface StsAnswer {
@@ -55,6 +63,14 @@ export class FakeSts {
     return [...this.issued.values()].map((identity) => identity.roleArn ?? '');
   }
 
+  /** Every session issued so far, with its session policy, in order of issue. */
+  assumedSessions(): AssumedSession[] {
+    return [...this.issued.values()].map((identity) => ({
+      roleArn: identity.roleArn ?? '',
+      ...(identity.sessionPolicy !== undefined ? { sessionPolicy: identity.sessionPolicy } : {}),
+    }));
+  }
+
   handle(form: URLSearchParams, accessKeyId: string | undefined, requestId: string): StsAnswer {
     const operation = form.get('Action') ?? 'Unknown';
     try {
@@ -87,6 +103,8 @@ export class FakeSts {
     if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
       throw stsError(400, 'ValidationError', `1 validation error detected: Value '${form.get('DurationSeconds')}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
     }
+    const sessionPolicy = form.get('Policy') ?? undefined;
+    if (sessionPolicy !== undefined) checkSessionPolicy(sessionPolicy);
     const caller = this.identityOf(accessKeyId);
     if (this.blockedRoles.has(roleArn)) {
       throw stsError(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
@@ -96,7 +114,7 @@ export class FakeSts {
     const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
     const expiration = new Date(Math.floor(this.now() / 1000) * 1000 + duration * 1000);
     const arn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
-    this.issued.set(key, { accountId, arn, userId: `${roleId}:${sessionName}`, roleArn, expiration });
+    this.issued.set(key, { accountId, arn, userId: `${roleId}:${sessionName}`, roleArn, expiration, ...(sessionPolicy !== undefined ? { sessionPolicy } : {}) });
     return (
       `<AssumedRoleUser><AssumedRoleId>${roleId}:${sessionName}</AssumedRoleId><Arn>${arn}</Arn></AssumedRoleUser>` +
       `<Credentials><AccessKeyId>${key}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString('base64')}</SecretAccessKey>` +
@@ -104,6 +122,48 @@ export class FakeSts {
       '<PackedPolicySize>0</PackedPolicySize>'
     );
   }
+}
+
+/**
+ * AssumeRole's `Policy`: 1..2048 characters of JSON with a `Statement` (AWS answers
+ * MalformedPolicyDocument for a document it cannot parse, PackedPolicyTooLarge above its packed limit).
+ */
+function checkSessionPolicy(policy: string): void {
+  if (policy.length < 1 || policy.length > 2048) {
+    throw stsError(400, 'ValidationError', `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(policy);
+  } catch {
+    throw stsError(400, 'MalformedPolicyDocument', 'The policy is not in the valid JSON format.');
+  }
+  if (typeof document !== 'object' || document === null || !('Statement' in document)) {
+    throw stsError(400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
+  }
+}
+
+/**
+ * Whether a session policy allows `action` on `resource`: an Allow statement naming the action (or
+ * a wildcard of it) and a resource pattern (`*`, `?` as in IAM) that matches. No policy: allowed.
+ */
+export function sessionPolicyAllows(policy: string | undefined, action: string, resource: string): boolean {
+  if (policy === undefined) return true;
+  const document = JSON.parse(policy) as { Statement: unknown };
+  const statements = (Array.isArray(document.Statement) ? document.Statement : [document.Statement]) as {
+    Effect?: string;
+    Action?: string | string[];
+    Resource?: string | string[];
+  }[];
+  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  const matches = (pattern: string, value: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(value);
+  return statements.some(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      list(statement.Action).some((pattern) => matches(pattern, action)) &&
+      list(statement.Resource).some((pattern) => matches(pattern, resource)),
+  );
 }
 
 /** The access key id of a SigV4 `Authorization` header (`… Credential=AKID/date/region/service/aws4_request, …`). */
