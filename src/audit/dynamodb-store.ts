@@ -1,8 +1,11 @@
 // AuditStore over DynamoDB (tables in dynamodb-tables.ts). The same row mapping as the SQL stores
 // (row-mapping.ts), so records round-trip identically; every state change of a record is one
-// conditional UpdateItem on its item, which is what makes pending -> final a compare-and-set and
-// keeps journal entries out unless their writer still owns the change. DynamoDB failures (down,
-// throttled after the SDK's retries) become DomainError('audit-unavailable') through guard().
+// conditional UpdateItem on its item, which makes pending -> final a compare-and-set. Journal
+// entries are items of their own (`<prefix>-journal`), written only after a conditional write on
+// the record proved (and extended) the writer's lease: nobody can take the change over before that
+// lease runs out, so an entry never lands from an instance that lost the change. DynamoDB failures
+// (down, throttled after the SDK's retries) become DomainError('audit-unavailable') through guard().
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../domain/audit.js';
@@ -18,6 +21,8 @@ import type { AuditRecordsTable } from './tables.js';
 export interface DynamoDbAuditStoreOptions {
   /** The `<prefix>-audit` table. */
   table: string;
+  /** The `<prefix>-journal` table. */
+  journalTable: string;
   clock?: Clock;
   /** Called by close() (the composition root closes the client once, after every store). */
   onClose?: () => Promise<void> | void;
@@ -61,6 +66,7 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, options: Dynamo
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const clock = options.clock ?? { now: () => new Date() };
   const table = options.table;
+  const journalTable = options.journalTable;
   let closed: Promise<void> | undefined;
 
   /** guard(), plus: a closed store answers like a down one. */
@@ -81,20 +87,58 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, options: Dynamo
     }
   }
 
-  /** Updates the pending record `owner` owns (lease-lost otherwise), appending `entries` to its journal. */
-  async function ownedUpdate(id: string, owner: string, entries: readonly JournalEntry[], set: Item, remove: string[] = []) {
+  /**
+   * A conditional update of the pending record `owner` owns: `set`/`remove` (or, with neither, a
+   * write that changes nothing and only proves ownership). False when it is not the owner's.
+   */
+  function ownedUpdate(id: string, owner: string | undefined, set: Item, remove: string[] = []): Promise<boolean> {
     const expression = new Expression();
     for (const [name, value] of Object.entries(set)) expression.set(name, value);
     for (const name of remove) expression.remove(name);
-    appendJournal(expression, entries);
-    expression.condition(`${expression.name('owner')} = ${expression.value(owner)} AND ${expression.name('status')} = ${expression.value(PENDING)}`);
-    if (!(await update(expression, id))) throw leaseLost(id);
+    if (Object.keys(set).length === 0 && remove.length === 0) expression.set('status', PENDING);
+    let condition = `${expression.name('status')} = ${expression.value(PENDING)}`;
+    if (owner !== undefined) condition += ` AND ${expression.name('owner')} = ${expression.value(owner)}`;
+    expression.condition(condition);
+    return update(expression, id);
   }
 
-  async function readRow(id: string, consistent = true): Promise<{ row: AuditRecordsTable; journal: JournalEntry[] } | undefined> {
-    const { Item: item } = await documents.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: consistent }));
-    if (item === undefined) return undefined;
-    return { row: itemToRow(item), journal: itemJournal(item) };
+  /** Journal entries as items; a seq written twice fails (audit-unavailable), as the SQL primary key does. */
+  async function putEntries(id: string, entries: readonly JournalEntry[]): Promise<void> {
+    await Promise.all(
+      entries.map((entry) =>
+        documents.send(
+          new PutCommand({
+            TableName: journalTable,
+            Item: { change_id: id, seq: entry.seq, entry_json: JSON.stringify(entry) },
+            ConditionExpression: 'attribute_not_exists(seq)',
+          }),
+        ),
+      ),
+    );
+  }
+
+  async function readJournal(id: string): Promise<JournalEntry[]> {
+    const entries: JournalEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new QueryCommand({
+          TableName: journalTable,
+          KeyConditionExpression: 'change_id = :id',
+          ExpressionAttributeValues: { ':id': id },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(JSON.parse(String(item['entry_json'])) as JournalEntry);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return entries;
+  }
+
+  async function readRow(id: string): Promise<AuditRecordsTable | undefined> {
+    const { Item: item } = await documents.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true }));
+    return item === undefined ? undefined : itemToRow(item);
   }
 
   /** Query pages until `want` items pass `accept` (or the index is exhausted). */
@@ -134,13 +178,27 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, options: Dynamo
       }),
 
     appendJournal: (id, lease, entries) =>
-      run('commit the change journal', () => ownedUpdate(id, lease.owner, entries, { lease_expires_at: canonicalTime(lease.expiresAt) })),
+      run('commit the change journal', async () => {
+        // The lease first: once renewed under the owner's condition, nobody takes the change over
+        // before the entries are written.
+        if (!(await ownedUpdate(id, lease.owner, { lease_expires_at: canonicalTime(lease.expiresAt) }))) throw leaseLost(id);
+        await putEntries(id, entries);
+      }),
 
     renewLease: (id, lease) =>
-      run('renew the change lease', () => ownedUpdate(id, lease.owner, [], { lease_expires_at: canonicalTime(lease.expiresAt) })),
+      run('renew the change lease', async () => {
+        if (!(await ownedUpdate(id, lease.owner, { lease_expires_at: canonicalTime(lease.expiresAt) }))) throw leaseLost(id);
+      }),
 
     releaseLease: (id, owner, entries) =>
-      run('hand the change over', () => ownedUpdate(id, owner, entries, {}, ['owner', 'lease_expires_at'])),
+      run('hand the change over', async () => {
+        // The hand-over entries must be there before anyone may take the change over.
+        if (entries.length > 0) {
+          if (!(await ownedUpdate(id, owner, {}))) throw leaseLost(id);
+          await putEntries(id, entries);
+        }
+        if (!(await ownedUpdate(id, owner, {}, ['owner', 'lease_expires_at']))) throw leaseLost(id);
+      }),
 
     takeOver: (id, lease, now) =>
       run('take the change over', async () => {
@@ -169,31 +227,33 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, options: Dynamo
     finalize: (id, final, finalizeOptions = {}) =>
       run('finalize the audit record', async () => {
         const changes = finalToRowUpdate(final, clock.now());
-        const expression = new Expression();
-        for (const [name, value] of Object.entries(changes)) {
-          if (value === null) expression.remove(name);
-          else expression.set(name, value);
+        const journal = finalizeOptions.journal ?? [];
+        // The last entries go in while the record is still pending (and the writer's, when it says
+        // whose it is), so a final record always has its whole journal.
+        const ready = journal.length === 0 || (await ownedUpdate(id, finalizeOptions.owner, {}));
+        if (ready) {
+          await putEntries(id, journal);
+          const set: Item = {};
+          const remove: string[] = ['pending']; // leaves the sparse pending index
+          for (const [name, value] of Object.entries(changes)) {
+            if (value === null) remove.push(name);
+            else set[name] = compressed(name, value);
+          }
+          // status = pending: finalised once; owner: not by an instance that lost the change.
+          if (await ownedUpdate(id, finalizeOptions.owner, set, remove)) return;
         }
-        // Leaves the sparse pending index.
-        expression.remove('pending');
-        appendJournal(expression, finalizeOptions.journal ?? []);
-        // status = pending: finalised once; owner: not by an instance that lost the change.
-        let condition = `${expression.name('status')} = ${expression.value(PENDING)}`;
-        if (finalizeOptions.owner !== undefined) condition += ` AND ${expression.name('owner')} = ${expression.value(finalizeOptions.owner)}`;
-        expression.condition(condition);
-        if (await update(expression, id)) return;
         const current = await readRow(id);
         if (current === undefined) throw new DomainError('not-found', `audit record ${id} does not exist`);
-        if (current.row.status === 'pending') throw leaseLost(id);
-        throw new DomainError('conflict', `audit record ${id} is already ${current.row.status}; it is finalised once`);
+        if (current.status === 'pending') throw leaseLost(id);
+        throw new DomainError('conflict', `audit record ${id} is already ${current.status}; it is finalised once`);
       }),
 
     get: (id) =>
       run('read the audit record', async () => {
-        const found = await readRow(id);
-        if (found === undefined) return undefined;
-        const record: AuditRecord = rowToRecord(found.row);
-        return found.journal.length > 0 ? { ...record, journal: found.journal } : record;
+        const [row, journal] = await Promise.all([readRow(id), readJournal(id)]);
+        if (row === undefined) return undefined;
+        const record: AuditRecord = rowToRecord(row);
+        return journal.length > 0 ? { ...record, journal } : record;
       }),
 
     list: (query) => {
@@ -246,7 +306,6 @@ function listQuery(table: string, filter: AuditFilter): QueryCommandInput {
     values[':before'] = filter.beforeId;
     key += ' AND #id < :before';
   }
-  // Items are read whole but without the journal, which a list never shows.
   const projection = ROW_COLUMNS.map((column, index) => {
     names[`#c${index}`] = column;
     return `#c${index}`;
@@ -312,13 +371,6 @@ class Expression {
   }
 }
 
-function appendJournal(expression: Expression, entries: readonly JournalEntry[]): void {
-  if (entries.length === 0) return;
-  const texts = entries.map((entry) => JSON.stringify(entry));
-  const empty = expression.value([]);
-  expression.set('journal', texts, (placeholder) => `list_append(if_not_exists(${expression.name('journal')}, ${empty}), ${placeholder})`);
-}
-
 /** The condition form of isTakeable(): released, expired, or legacy and old. */
 function takeableCondition(expression: Expression, now: string): string {
   const owner = expression.name('owner');
@@ -350,13 +402,21 @@ function matches(row: AuditRecordsTable, filter: AuditFilter): boolean {
   );
 }
 
+/** JSON columns past this many characters are stored gzipped (JSON of plans and calls shrinks ~10x). */
+const COMPRESS_FROM = 2_048;
+
+/** The value to store for `column`: long JSON text as gzip bytes (a binary attribute). */
+function compressed(column: string, value: unknown): unknown {
+  return column.endsWith('_json') && typeof value === 'string' && value.length > COMPRESS_FROM ? gzipSync(value) : value;
+}
+
 /** A row as an item: NULL columns are left out (REMOVEd on update), plus the index keys. */
 function rowToItem(row: AuditRecordsTable): Item {
   const item: Item = { trail: TRAIL_ALL };
   for (const column of ROW_COLUMNS) {
     const value = row[column];
     // Index key attributes may not be empty strings; an empty one only leaves that index.
-    if (value !== null && !(value === '' && (column === 'api_id' || column === 'actor_id'))) item[column] = value;
+    if (value !== null && !(value === '' && (column === 'api_id' || column === 'actor_id'))) item[column] = compressed(column, value);
   }
   if (row.status === 'pending') item['pending'] = PENDING;
   return item;
@@ -364,15 +424,13 @@ function rowToItem(row: AuditRecordsTable): Item {
 
 function itemToRow(item: Item): AuditRecordsTable {
   const row = {} as Record<string, unknown>;
-  for (const column of ROW_COLUMNS) row[column] = item[column] ?? null;
+  for (const column of ROW_COLUMNS) {
+    const value = item[column] ?? null;
+    row[column] = value instanceof Uint8Array ? gunzipSync(value).toString('utf8') : value;
+  }
   for (const column of ['api_id', 'actor_id'] as const) row[column] ??= '';
   if (row['duration_ms'] !== null) row['duration_ms'] = Number(row['duration_ms']);
   return row as unknown as AuditRecordsTable;
-}
-
-function itemJournal(item: Item): JournalEntry[] {
-  const texts = Array.isArray(item['journal']) ? (item['journal'] as string[]) : [];
-  return texts.map((text) => JSON.parse(text) as JournalEntry).sort((a, b) => a.seq - b.seq);
 }
 
 function toPendingRef(row: AuditRecordsTable): PendingChangeRef {

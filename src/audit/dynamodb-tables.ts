@@ -1,16 +1,18 @@
 // The DynamoDB tables of the audit store (README "Serverless deployment", docs/decisions.md), and
-// the start-up check that they exist. Three tables, each named `<prefix>-<name>`:
+// the start-up check that they exist. Four tables, each named `<prefix>-<name>`:
 //
 //   <prefix>-audit        key id (S). One item per audit record: the same columns as the SQL
-//                         audit_records table (tables.ts), absent instead of NULL, plus the change's
-//                         journal as a list attribute `journal` (JSON text per entry), so that an
-//                         entry and the lease it is written under are one conditional UpdateItem.
+//                         audit_records table (tables.ts), absent instead of NULL; JSON columns
+//                         longer than 2 KB are gzipped (binary), so that the record of a bulk apply
+//                         of hundreds of routes stays far below DynamoDB's 400 KB item limit.
 //                         Global secondary indexes, all sorted by `id` (time-ordered, so newest
 //                         first is ScanIndexForward=false), projection ALL:
 //                           trail-id   trail (S, always "all")  every record: GET /v1/audit unfiltered
 //                           api-id     api_id (S)               ?apiId=
 //                           actor-id   actor_id (S)             ?actorId=
 //                           pending-id pending (S, "pending")   sparse: only pending records; recovery
+//   <prefix>-journal      key change_id (S) + seq (N): the change journal, one item per entry
+//                         (`entry_json`), as the SQL change_journal table.
 //   <prefix>-idempotency  key caller (S) + key (S); TTL attribute `ttl` (epoch seconds).
 //   <prefix>-locks        key api_id (S); TTL attribute `ttl` (epoch seconds). One item per held lock.
 import {
@@ -24,6 +26,7 @@ import {
 
 export interface DynamoDbTableNames {
   audit: string;
+  journal: string;
   idempotency: string;
   locks: string;
 }
@@ -43,7 +46,7 @@ export const PENDING = 'pending';
 export const TTL_ATTRIBUTE = 'ttl';
 
 export function tableNames(prefix: string): DynamoDbTableNames {
-  return { audit: `${prefix}-audit`, idempotency: `${prefix}-idempotency`, locks: `${prefix}-locks` };
+  return { audit: `${prefix}-audit`, journal: `${prefix}-journal`, idempotency: `${prefix}-idempotency`, locks: `${prefix}-locks` };
 }
 
 const byId = (name: string, partition: string) => ({
@@ -68,6 +71,18 @@ export function tableDefinitions(names: DynamoDbTableNames): CreateTableCommandI
         byId(AUDIT_INDEXES.api, 'api_id'),
         byId(AUDIT_INDEXES.actor, 'actor_id'),
         byId(AUDIT_INDEXES.pending, 'pending'),
+      ],
+    },
+    {
+      TableName: names.journal,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'change_id', AttributeType: 'S' },
+        { AttributeName: 'seq', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'change_id', KeyType: 'HASH' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
       ],
     },
     {
@@ -121,7 +136,7 @@ export async function ensureTables(client: DynamoDBClient, names: DynamoDbTableN
       if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
     }
     await waitActive(client, definition.TableName!);
-    if (definition.TableName !== names.audit) await enableTtl(client, definition.TableName!);
+    if (definition.TableName === names.idempotency || definition.TableName === names.locks) await enableTtl(client, definition.TableName!);
   }
 }
 

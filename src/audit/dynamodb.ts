@@ -2,7 +2,7 @@
 //
 //   dynamodb://<table-prefix>[?region=<region>][&createTables=true]
 //
-// The tables are `<prefix>-audit`, `<prefix>-idempotency` and `<prefix>-locks`
+// The tables are `<prefix>-audit`, `<prefix>-journal`, `<prefix>-idempotency` and `<prefix>-locks`
 // (dynamodb-tables.ts). `region` defaults to AWS_REGION; the endpoint is AWS_ENDPOINT_URL_DYNAMODB,
 // else AWS_ENDPOINT_URL, else AWS's own. A missing table is an error naming it, unless
 // `createTables=true` (tests, local development) says to create it. This module is the only one
@@ -87,7 +87,7 @@ export async function openDynamoDbAudit(url: string, options: OpenDynamoDbOption
   }
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= Promise.resolve().then(() => client.destroy()));
-  const store = createDynamoDbAuditStore(client, { table: tables.audit, onClose: close });
+  const store = createDynamoDbAuditStore(client, { table: tables.audit, journalTable: tables.journal, onClose: close });
   return {
     store,
     lock: createDynamoDbLock(client, tables.locks, options.lock),

@@ -29,7 +29,7 @@ t.test('start-up: missing tables are named, and created only when told to', asyn
   const options = { region: DYNALITE_REGION, endpoint: dynamo.endpoint, credentials: DYNALITE_CREDENTIALS };
   await t.rejects(openDynamoDbAudit(`dynamodb://${prefix}`, options), {
     name: 'MissingTablesError',
-    message: new RegExp(`${prefix}-audit, ${prefix}-idempotency, ${prefix}-locks not found`),
+    message: new RegExp(`${prefix}-audit, ${prefix}-journal, ${prefix}-idempotency, ${prefix}-locks not found`),
   });
   const created = await openDynamoDbAudit(`dynamodb://${prefix}?createTables=true`, options);
   await created.close();
@@ -54,4 +54,66 @@ t.test('DynamoDB down: audit-unavailable, and back once it answers', async (t) =
   await t.rejects(audit.lock.withLock('api', async () => t.fail('must not run')), { name: 'DomainError', kind: 'audit-unavailable' });
   await dynamo.start();
   await t.resolves(audit.store.ping(), 'answers again');
+});
+
+t.test('the record of a bulk apply of hundreds of routes fits: long JSON is gzipped, the journal has items of its own', async (t) => {
+  const dynamo = await startDynalite(t);
+  const audit = await openDynaliteAudit(t, dynamo, 'large');
+  // About the sizes a 300-route bulk apply records (measured: plan 250 KB, result 265 KB, journal
+  // 1,200 entries): together far past DynamoDB's 400 KB item limit if stored as they are.
+  const routes = Array.from({ length: 300 }, (_, index) => `route${index}`);
+  const integration = (routeKey: string) => ({
+    integrationType: 'MOCK',
+    connectionType: 'INTERNET',
+    passthroughBehavior: 'WHEN_NO_MATCH',
+    timeoutInMillis: 29000,
+    templateSelectionExpression: '\\$default',
+    requestTemplates: { 'application/json': `{"statusCode":200,"route":"${routeKey}"}` },
+  });
+  const plan = routes.flatMap((routeKey) => [
+    { id: `create-integration-${routeKey}`, op: 'createIntegration', params: integration(routeKey), compensation: { op: 'deleteIntegration', params: { integrationId: '{create-integration}' } } },
+    { id: `create-route-${routeKey}`, op: 'createRoute', params: { routeKey, target: 'integrations/{create-integration}' }, compensation: { op: 'deleteRoute' } },
+  ]);
+  const lease = { owner: 'a', expiresAt: '2025-03-01T12:10:00.000Z' };
+  const id = '01JNKZ7ZQ00000000000000LRG';
+  await audit.store.appendPending({
+    id,
+    occurredAt: '2025-03-01T12:00:00.000Z',
+    actor: { id: 'alice', kind: 'api-key' },
+    requestId: 'r',
+    action: 'routes.put',
+    apiId: 'api1',
+    request: { body: { routes: Object.fromEntries(routes.map((routeKey) => [routeKey, { backend: { type: 'mock' } }])) } },
+    plan,
+    before: { routes: Object.fromEntries(routes.map((routeKey) => [routeKey, null])) },
+    lease,
+    deadlineAt: '2025-03-01T12:20:00.000Z',
+  });
+  const entries = plan.flatMap((step, index) =>
+    (['started', 'succeeded'] as const).map((phase, half) => ({
+      seq: index * 2 + half + 1,
+      at: '2025-03-01T12:00:01.000Z',
+      owner: 'a',
+      kind: 'do' as const,
+      stepId: step.id,
+      operation: step.op,
+      phase,
+    })),
+  );
+  for (let index = 0; index < entries.length; index += 100) await audit.store.appendJournal(id, lease, entries.slice(index, index + 100));
+  const awsCalls = plan.map((step, index) => ({ service: 'apigatewayv2' as const, operation: step.op, requestId: `request-${index}`, outcome: 'ok' as const, durationMs: 20 }));
+  const result = {
+    status: 200,
+    body: { outcome: 'applied', routes: Object.fromEntries(routes.map((routeKey) => [routeKey, { outcome: 'created', integration: { integrationId: `i-${routeKey}`, ...integration(routeKey) } }])) },
+  };
+  const size = JSON.stringify({ plan, entries, awsCalls, result }).length;
+  t.ok(size > 500_000, `as large as a real one: ${Math.round(size / 1024)} KB of JSON`);
+  await audit.store.finalize(id, { status: 'succeeded', after: { routes: result.body.routes }, awsCalls, durationMs: 1, result }, { owner: 'a' });
+  const record = await audit.store.get(id);
+  t.same(record?.plan, plan, 'the plan round-trips');
+  t.same(record?.awsCalls, awsCalls, 'the calls round-trip');
+  t.same(record?.result, result, 'the answer round-trips');
+  t.equal(record?.journal?.length, entries.length, 'every journal entry');
+  t.same(record?.journal?.at(-1), entries.at(-1), 'in order');
+  t.same((await audit.store.list({ limit: 1 })).items[0]?.plan, plan, 'a list decompresses too');
 });
