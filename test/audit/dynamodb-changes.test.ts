@@ -1,8 +1,14 @@
 // The change path on the DynamoDB store, selected as production selects it (GATEWIRE_AUDIT_URL
 // dynamodb://…, endpoint from AWS_ENDPOINT_URL_DYNAMODB): fail closed while DynamoDB is down,
 // recovery of a change whose lease ran out, and two instances sharing one DynamoDB (DESIGN §1, §3).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import t from 'tap';
+import { createDynamoDbIdempotencyStore } from '../../src/audit/dynamodb-idempotency-store.js';
+import { createDynamoDbLock } from '../../src/audit/dynamodb-lock.js';
+import { createDynamoDbAuditStore } from '../../src/audit/dynamodb-store.js';
 import { loadConfig } from '../../src/config.js';
 import type { AuditRecord } from '../../src/domain/audit.js';
 import { DomainError } from '../../src/domain/errors.js';
@@ -66,6 +72,38 @@ t.test('DynamoDB stopped mid-run: 503 and no AWS write; the next change succeeds
   t.equal(after.statusCode, 200, 'once DynamoDB is back, changes go through');
   const records = (await audit.store.list({ apiId: ctx.apiId, limit: 10 })).items;
   t.same(records.map((record) => [record.routeKey, record.status]), [['ping', 'succeeded'], ['before', 'succeeded']], 'only the changes that ran left records');
+});
+
+t.test('DynamoDB throttling past the SDK retries: 503 and no AWS write', async (t) => {
+  // Every call answered as DynamoDB answers a table over its capacity.
+  let calls = 0;
+  const throttling = createServer((request, response) => {
+    calls += 1;
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `throttled-${calls}` });
+      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }));
+    });
+  });
+  await new Promise<void>((resolve) => throttling.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => new Promise((resolve) => throttling.close(resolve)));
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(throttling.address() as AddressInfo).port}`,
+    credentials: DYNALITE_CREDENTIALS,
+    maxAttempts: 3,
+  });
+  t.teardown(() => client.destroy());
+  const store = createDynamoDbAuditStore(client, { table: 'gw-audit', journalTable: 'gw-journal' });
+  const ctx = await buildTestApp(t, {
+    audit: { store, lock: createDynamoDbLock(client, 'gw-locks'), idempotency: createDynamoDbIdempotencyStore(client, 'gw-idempotency') },
+  });
+  ctx.fake.resetCalls();
+  const response = await ctx.app.inject({ method: 'PUT', url: routeIntegrationUrl(ctx.apiId, 'ping'), payload: MOCK });
+  t.equal(response.statusCode, 503, response.body.slice(0, 200));
+  t.match(response.json(), { type: /audit-unavailable$/ });
+  t.same(ctx.fake.writes(), [], 'the fake saw no write');
+  t.ok(calls >= 3, `the SDK retried the throttled call (3 attempts) before giving up: ${calls} calls`);
 });
 
 t.test('a change whose lease ran out is taken over on DynamoDB', async (t) => {

@@ -3,6 +3,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import t from 'tap';
 import { openDynamoDbAudit, parseDynamoDbUrl } from '../../src/audit/dynamodb.js';
+import { loadConfig } from '../../src/config.js';
 import { MissingTablesError } from '../../src/audit/dynamodb-tables.js';
 import { auditStoreContract } from '../support/audit-store-contract.js';
 import { DYNALITE_CREDENTIALS, DYNALITE_REGION, openDynaliteAudit, startDynalite, uniquePrefix } from '../support/dynalite.js';
@@ -21,6 +22,10 @@ t.test('the dynamodb:// URL', async (t) => {
   t.throws(() => parseDynamoDbUrl('dynamodb://bad prefix'), /invalid DynamoDB table prefix/);
   t.throws(() => parseDynamoDbUrl('dynamodb://gw?createTable=true'), /unknown parameter\(s\).*createTable/);
   t.throws(() => parseDynamoDbUrl('dynamodb://gw?createTables=yes'), /true or false/);
+  const endpoint = (env: Record<string, string>) => loadConfig({ GATEWIRE_AUDIT_URL: 'dynamodb://gw', ...env }).dynamoDbEndpoint;
+  t.equal(endpoint({ AWS_ENDPOINT_URL: 'http://all:1', AWS_ENDPOINT_URL_DYNAMODB: 'http://ddb:2' }), 'http://ddb:2', 'the DynamoDB endpoint first');
+  t.equal(endpoint({ AWS_ENDPOINT_URL: 'http://all:1' }), 'http://all:1', 'else the general one');
+  t.equal(endpoint({}), undefined, "else AWS's");
 });
 
 t.test('start-up: missing tables are named, and created only when told to', async (t) => {
