@@ -102,18 +102,24 @@ export function createDynamoDbAuditStore(client: DynamoDBClient, options: Dynamo
     return update(expression, id);
   }
 
-  /** Journal entries as items; a seq written twice fails (audit-unavailable), as the SQL primary key does. */
+  /**
+   * Journal entries as items. A seq written twice with another entry fails (audit-unavailable), as
+   * the SQL primary key does; the same entry again (the SDK resending a write whose answer was
+   * lost) is accepted.
+   */
   async function putEntries(id: string, entries: readonly JournalEntry[]): Promise<void> {
     await Promise.all(
-      entries.map((entry) =>
-        documents.send(
+      entries.map((entry) => {
+        const text = JSON.stringify(entry);
+        return documents.send(
           new PutCommand({
             TableName: journalTable,
-            Item: { change_id: id, seq: entry.seq, entry_json: JSON.stringify(entry) },
-            ConditionExpression: 'attribute_not_exists(seq)',
+            Item: { change_id: id, seq: entry.seq, entry_json: text },
+            ConditionExpression: 'attribute_not_exists(seq) OR entry_json = :same',
+            ExpressionAttributeValues: { ':same': text },
           }),
-        ),
-      ),
+        );
+      }),
     );
   }
 

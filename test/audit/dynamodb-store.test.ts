@@ -61,6 +61,31 @@ t.test('DynamoDB down: audit-unavailable, and back once it answers', async (t) =
   await t.resolves(audit.store.ping(), 'answers again');
 });
 
+t.test('a journal entry resent as it was is accepted; another entry under its seq is not', async (t) => {
+  const dynamo = await startDynalite(t);
+  const audit = await openDynaliteAudit(t, dynamo, 'resend');
+  const lease = { owner: 'a', expiresAt: '2025-03-01T12:10:00.000Z' };
+  const id = '01JNKZ7ZQ00000000000000RSD';
+  await audit.store.appendPending({
+    id,
+    occurredAt: '2025-03-01T12:00:00.000Z',
+    actor: { id: 'alice', kind: 'api-key' },
+    requestId: 'r',
+    action: 'x',
+    apiId: 'api1',
+    request: {},
+    plan: [],
+    before: null,
+    lease,
+    deadlineAt: '2025-03-01T12:20:00.000Z',
+  });
+  const entry = { seq: 1, at: '2025-03-01T12:00:01.000Z', owner: 'a', kind: 'do', stepId: 's', operation: 'CreateRoute', phase: 'started' } as const;
+  await audit.store.appendJournal(id, lease, [entry]);
+  await t.resolves(audit.store.appendJournal(id, lease, [entry]), 'the same entry again');
+  await t.rejects(audit.store.appendJournal(id, lease, [{ ...entry, phase: 'succeeded' }]), { name: 'DomainError', kind: 'audit-unavailable' });
+  t.same((await audit.store.get(id))?.journal, [entry], 'one entry, the first');
+});
+
 t.test('the record of a bulk apply of hundreds of routes fits: long JSON is gzipped, the journal has items of its own', async (t) => {
   const dynamo = await startDynalite(t);
   const audit = await openDynaliteAudit(t, dynamo, 'large');
