@@ -2,14 +2,15 @@
 // CI check of the built Lambda zip (npm run build:lambda first): unpacked into an empty folder
 // with no node_modules anywhere above it, loaded by a fresh `node` process as the Lambda runtime
 // would, it must answer synthetic API Gateway events (REST API v1 and HTTP API v2) against the
-// local PostgreSQL, serve Swagger UI, and contain no better-sqlite3. Exits 1 on any failure.
+// local PostgreSQL and against the DynamoDB audit store (on dynalite), serve Swagger UI, and contain
+// no better-sqlite3. Exits 1 on any failure.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpApiEvent, invokeBundle, restApiEvent, withPostgresSchema } from './lambda-bundle-runner.mjs';
+import { httpApiEvent, invokeBundle, restApiEvent, withDynalite, withPostgresSchema } from './lambda-bundle-runner.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const zipFile = join(root, 'dist/gatewire-lambda.zip');
@@ -49,7 +50,7 @@ try {
   // Without a PostgreSQL audit URL, init fails and says why.
   const noPostgres = await invokeBundle({ dir, events: [httpApiEvent('GET', '/healthz')], env: { AWS_REGION: 'us-east-1' } });
   check(
-    noPostgres.code !== 0 && /GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda/.test(noPostgres.stderr),
+    noPostgres.code !== 0 && /GATEWIRE_AUDIT_URL must be a postgres:\/\/ or dynamodb:\/\/ URL on Lambda/.test(noPostgres.stderr),
     'without GATEWIRE_AUDIT_URL the function fails at init naming the variable',
   );
 
@@ -109,6 +110,38 @@ try {
     `GET /openapi.json → ${spec?.statusCode}, the routes' document without /metrics`,
   );
   console.log(`first response ${Math.round(run.firstResponseMs ?? NaN)} ms after the process started (a cold start, init included)`);
+
+  // The same function with the DynamoDB audit store: its client is loaded from a chunk at init.
+  const dynamoEvents = [
+    restApiEvent('GET', '/readyz'),
+    httpApiEvent('GET', '/v1/audit', { authorizer: { iam: { userArn: CALLER } } }),
+    invalid,
+    restApiEvent('GET', '/v1/changes/01ARZ3NDEKTSV4RRFFQ69G5FAV', { identity: { userArn: CALLER } }),
+  ];
+  const dynamoRun = await withDynalite((endpoint) =>
+    invokeBundle({
+      dir,
+      events: dynamoEvents,
+      env: {
+        GATEWIRE_AUDIT_URL: 'dynamodb://gatewire-bundle-check?createTables=true',
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_LAMBDA_FUNCTION_NAME: 'gatewire',
+        // The audit trail is read with the admin scope.
+        GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER, scopes: ['admin'] }]),
+        LOG_LEVEL: 'warn',
+      },
+    }),
+  );
+  check(dynamoRun.code === 0, `with dynamodb:// the bundle loads and exits cleanly${dynamoRun.code === 0 ? '' : `: ${dynamoRun.stderr}`}`);
+  const [dynamoReady, auditPage, dynamoProblem, unknownChange] = dynamoRun.responses;
+  check(dynamoReady?.statusCode === 200 && dynamoReady.body === '{"status":"ready"}', `GET /readyz (DynamoDB) → ${dynamoReady?.statusCode} ${dynamoReady?.body}`);
+  check(auditPage?.statusCode === 200 && JSON.parse(auditPage.body).items?.length === 0, `GET /v1/audit (DynamoDB query) → ${auditPage?.statusCode} ${auditPage?.body}`);
+  check(dynamoProblem?.statusCode === 400, `invalid PUT …/integration (DynamoDB) → ${dynamoProblem?.statusCode}`);
+  check(unknownChange?.statusCode === 404, `GET /v1/changes/<unknown> (DynamoDB read) → ${unknownChange?.statusCode}`);
+  console.log(`DynamoDB: first response ${Math.round(dynamoRun.firstResponseMs ?? NaN)} ms after the process started`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

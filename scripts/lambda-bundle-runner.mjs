@@ -131,3 +131,18 @@ export async function withPostgresSchema(label, work) {
     await admin(`drop schema if exists "${schema}" cascade`);
   }
 }
+
+/**
+ * dynalite (DynamoDB's API in memory, a devDependency) on 127.0.0.1:0 for `work(endpoint)`, closed
+ * afterwards: the DynamoDB audit store's tables are made by the bundle itself (?createTables=true).
+ */
+export async function withDynalite(work) {
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await work(`http://127.0.0.1:${server.address().port}`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}

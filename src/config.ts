@@ -19,7 +19,9 @@ const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$', default: 'us-east-1' }),
   AWS_ENDPOINT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  GATEWIRE_AUDIT_URL: Type.String({ pattern: '^(sqlite:|postgres(ql)?://)', default: 'sqlite:./data/audit.db' }),
+  // The DynamoDB audit store's endpoint (dynalite, DynamoDB Local); else AWS_ENDPOINT_URL, else AWS's.
+  AWS_ENDPOINT_URL_DYNAMODB: Type.Optional(Type.String({ pattern: '^https?://' })),
+  GATEWIRE_AUDIT_URL: Type.String({ pattern: '^(sqlite:|postgres(ql)?://|dynamodb://)', default: 'sqlite:./data/audit.db' }),
   GATEWIRE_PERMISSION_SCOPE: Type.Enum(['api', 'route'], { default: 'api' }),
   GATEWIRE_ACCOUNT_ID: Type.Optional(Type.String({ pattern: '^\\d{12}$' })),
   GATEWIRE_CROSS_ACCOUNT_ROLES: Type.Optional(Type.String()),
@@ -74,6 +76,8 @@ export interface Config {
   host: string;
   region: string;
   awsEndpoint: string | undefined;
+  /** Where the DynamoDB audit store sends its calls: AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL. */
+  dynamoDbEndpoint: string | undefined;
   auditUrl: string;
   permissionScope: 'api' | 'route';
   /** The account Gatewire runs in; when unset, STS GetCallerIdentity says. */
@@ -159,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     host: raw.HOST,
     region: raw.AWS_REGION,
     awsEndpoint: raw.AWS_ENDPOINT_URL,
+    dynamoDbEndpoint: raw.AWS_ENDPOINT_URL_DYNAMODB ?? raw.AWS_ENDPOINT_URL,
     auditUrl: raw.GATEWIRE_AUDIT_URL,
     permissionScope: raw.GATEWIRE_PERMISSION_SCOPE,
     accountId: raw.GATEWIRE_ACCOUNT_ID,
@@ -209,8 +214,8 @@ function parseEnvironment(data: Record<string, unknown>): { raw: RawConfig } | {
 }
 
 /**
- * Lambda mode needs the shared PostgreSQL store: a SQLite file in a Lambda's /tmp lives and dies
- * with one instance, and better-sqlite3 is not in the Lambda bundle (DESIGN §8).
+ * Lambda mode needs a shared store, PostgreSQL or DynamoDB: a SQLite file in a Lambda's /tmp lives
+ * and dies with one instance, and better-sqlite3 is not in the Lambda bundle (DESIGN §8).
  */
 function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): string[] {
   const problems: string[] = [];
@@ -238,9 +243,9 @@ function runtimeProblemsOf(runtime: Runtime, data: Record<string, unknown>): str
     problems.push('GATEWIRE_JWT_AUDIENCE must be set on Lambda when GATEWIRE_JWT_ISSUER is: API Gateway JWT claims are checked for it');
   }
   const auditUrl = data['GATEWIRE_AUDIT_URL'];
-  if (!(typeof auditUrl === 'string' && /^postgres(ql)?:\/\//.test(auditUrl))) {
+  if (!(typeof auditUrl === 'string' && /^(postgres(ql)?|dynamodb):\/\//.test(auditUrl))) {
     problems.push(
-      `GATEWIRE_AUDIT_URL must be a postgres:// URL on Lambda (${auditUrl === undefined ? 'it is not set' : 'it is not a postgres:// URL'}): a SQLite file would live and die with one Lambda instance`,
+      `GATEWIRE_AUDIT_URL must be a postgres:// or dynamodb:// URL on Lambda (${auditUrl === undefined ? 'it is not set' : 'it is neither'}): a SQLite file would live and die with one Lambda instance`,
     );
   }
   // No first-run key on Lambda: nobody could read it, and every instance would make its own.

@@ -67,10 +67,22 @@ export interface DependencyOverrides {
   currentFunction?: () => string | undefined;
 }
 
-/** Opens the audit database named in config and brings its schema up to date. */
+/** Opens the audit store named in config (migrating a SQL database, checking DynamoDB's tables). */
 export async function openAuditStore(
-  config: Pick<Config, 'auditUrl'> & Partial<Pick<Config, 'lock'>>,
+  config: Pick<Config, 'auditUrl'> & Partial<Pick<Config, 'lock' | 'region' | 'dynamoDbEndpoint'>>,
+  options: { credentials?: AwsCredentialIdentity } = {},
 ): Promise<{ store: AuditStore; lock: ApiLock; idempotency: IdempotencyStore; close(): Promise<void> }> {
+  if (config.auditUrl.startsWith('dynamodb://')) {
+    // Imported on demand: the DynamoDB client is a chunk of its own in the Lambda bundle, loaded
+    // only by deployments that select this store (and never by SQL ones).
+    const { openDynamoDbAudit } = await import('./audit/dynamodb.js');
+    return openDynamoDbAudit(config.auditUrl, {
+      region: config.region ?? 'us-east-1',
+      endpoint: config.dynamoDbEndpoint,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(config.lock ? { lock: { waitTimeoutMillis: config.lock.waitMs, maxWaiters: config.lock.maxWaiters } } : {}),
+    });
+  }
   const lockWait = config.lock ? { waitMillis: config.lock.waitMs, maxWaiters: config.lock.maxWaiters } : {};
   const handle = await createAuditDatabase(config.auditUrl);
   await migrateToLatest(handle.db, handle.dialect);
@@ -106,7 +118,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     rateLimits: config.awsRateLimits,
     callLog,
   });
-  const audit = overrides.audit ?? (await openAuditStore(config));
+  const audit = overrides.audit ?? (await openAuditStore(config, overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}));
   const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,

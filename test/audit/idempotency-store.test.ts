@@ -1,13 +1,16 @@
 // The IdempotencyStore (audit/idempotency-store.ts over Kysely, audit/memory-idempotency-store.ts)
 // and the claim rules of services/idempotency-service.ts on top of it: one contract, run against
-// memory, SQLite and PostgreSQL, so every store holds a key for exactly one request.
+// memory, SQLite, PostgreSQL and DynamoDB, so every store holds a key for exactly one request.
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import t from 'tap';
+import { openDynamoDbAudit } from '../../src/audit/dynamodb.js';
 import { createAuditDatabase } from '../../src/audit/database.js';
 import { createKyselyIdempotencyStore } from '../../src/audit/idempotency-store.js';
 import { createMemoryIdempotencyStore } from '../../src/audit/memory-idempotency-store.js';
 import { migrateToLatest } from '../../src/audit/migrate.js';
 import { ABANDONED_CLAIM_AFTER_MS, createIdempotencyService, SWEEP_EVERY_MS } from '../../src/services/idempotency-service.js';
 import type { IdempotencyEntry, IdempotencyStore } from '../../src/services/ports.js';
+import { DYNALITE_CREDENTIALS, DYNALITE_REGION, openDynaliteAudit, startDynalite } from '../support/dynalite.js';
 import { createTestSchema } from '../support/postgres.js';
 import type { TestContext } from '../support/tap.js';
 
@@ -192,5 +195,38 @@ t.test('contract: PostgreSQL', async (t) => {
     const broken = await createAuditDatabase('postgres://nobody@127.0.0.1:1/none', { postgres: { connectionTimeoutMillis: 500 } });
     t.teardown(() => broken.db.destroy());
     await t.rejects(createKyselyIdempotencyStore(broken.db).find('c', 'k'), { name: 'DomainError', kind: 'audit-unavailable' });
+  });
+});
+
+t.test('contract: DynamoDB on dynalite', async (t) => {
+  const dynamo = await startDynalite(t);
+  // Tables of their own per case: every case starts empty.
+  contract(t, async () => (await openDynaliteAudit(t, dynamo, 'idempotency')).idempotency);
+
+  t.test('two instances racing for one key: exactly one claims it; rows carry the TTL attribute', async (t) => {
+    const first = await openDynaliteAudit(t, dynamo, 'idem-race');
+    const second = await openDynamoDbAudit(first.url.replace('?createTables=true', ''), {
+      region: DYNALITE_REGION,
+      endpoint: dynamo.endpoint,
+      credentials: DYNALITE_CREDENTIALS,
+    });
+    t.teardown(() => second.close());
+    const clock = manualClock();
+    const services = [first, second].map((each) => createIdempotencyService({ store: each.idempotency, clock, ttlSeconds: TTL_SECONDS }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => services[index % 2]!.begin({ caller: 'c', key: 'race', fingerprint: 'f' })),
+    );
+    t.equal(outcomes.filter((outcome) => outcome.outcome === 'claimed').length, 1, 'one claim');
+    clock.advance(ABANDONED_CLAIM_AFTER_MS);
+    const takeovers = await Promise.all(services.map((service) => service.begin({ caller: 'c', key: 'race', fingerprint: 'f' })));
+    t.equal(takeovers.filter((outcome) => outcome.outcome === 'claimed').length, 1, 'one takeover');
+
+    const client = new DynamoDBClient({ region: DYNALITE_REGION, endpoint: dynamo.endpoint, credentials: DYNALITE_CREDENTIALS });
+    t.teardown(() => client.destroy());
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: first.tables.idempotency, Key: { caller: { S: 'c' }, key: { S: 'race' } } }),
+    );
+    const stored = await first.idempotency.find('c', 'race');
+    t.equal(Item?.['ttl']?.N, String(Math.ceil(Date.parse(stored!.expiresAt) / 1000)), 'ttl = expiresAt in epoch seconds, for DynamoDB TTL');
   });
 });

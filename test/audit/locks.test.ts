@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import t from 'tap';
+import { openDynamoDbAudit } from '../../src/audit/dynamodb.js';
+import { createDynamoDbLock } from '../../src/audit/dynamodb-lock.js';
 import { createPostgresPool } from '../../src/audit/database.js';
 import { createInProcessLock, createPostgresAdvisoryLock } from '../../src/audit/locks.js';
 import type { ApiLock } from '../../src/services/ports.js';
+import { DYNALITE_CREDENTIALS, DYNALITE_REGION, openDynaliteAudit, startDynalite } from '../support/dynalite.js';
 import { createTestPool } from '../support/postgres.js';
 import { countQueries } from '../support/pg-query-counter.js';
 
@@ -256,5 +260,84 @@ t.test('PostgreSQL advisory lock', async (t) => {
       createPostgresAdvisoryLock(pool).withLock('api', async () => t.fail('must not run')),
       { name: 'DomainError', kind: 'audit-unavailable' },
     );
+  });
+});
+
+t.test('DynamoDB lock (conditional writes with a lease)', async (t) => {
+  const dynamo = await startDynalite(t);
+  // Two stores on the same tables stand for two instances of the service.
+  const first = await openDynaliteAudit(t, dynamo, 'locks');
+  const second = await openDynamoDbAudit(first.url.replace('?createTables=true', ''), {
+    region: DYNALITE_REGION,
+    endpoint: dynamo.endpoint,
+    credentials: DYNALITE_CREDENTIALS,
+  });
+  t.teardown(() => second.close());
+  const lockA = first.lock;
+  const lockB = second.lock;
+
+  t.test('many overlapping changes from two instances never overlap', async (t) => {
+    const apiId = uniqueApi('many');
+    let running = 0;
+    let max = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        (index % 2 === 0 ? lockA : lockB).withLock(apiId, async () => {
+          running += 1;
+          max = Math.max(max, running);
+          await sleep(10);
+          running -= 1;
+        }),
+      ),
+    );
+    t.equal(max, 1);
+  });
+
+  t.test('different APIs do not wait for each other; an error releases the lock', async (t) => {
+    const holder = await holdLock(lockA, uniqueApi('one'));
+    t.equal(await lockB.withLock(uniqueApi('two'), async () => 'ran'), 'ran');
+    await holder.release();
+    const apiId = uniqueApi('err');
+    await t.rejects(lockA.withLock(apiId, async () => Promise.reject(new Error('change failed'))), { message: 'change failed' });
+    const started = Date.now();
+    t.equal(await lockB.withLock(apiId, async () => 'b ran'), 'b ran');
+    t.ok(Date.now() - started < 1_000, 'no wait for a lock left behind');
+  });
+
+  t.test('waiting too long is a conflict', async (t) => {
+    const apiId = uniqueApi('wait');
+    const client = new DynamoDBClient({ region: DYNALITE_REGION, endpoint: dynamo.endpoint, credentials: DYNALITE_CREDENTIALS });
+    t.teardown(() => client.destroy());
+    const impatient = createDynamoDbLock(client, first.tables.locks, { waitTimeoutMillis: 200 });
+    const holder = await holdLock(lockA, apiId);
+    await t.rejects(impatient.withLock(apiId, async () => t.fail('must not run')), { name: 'DomainError', kind: 'conflict' });
+    await holder.release();
+    t.equal(await impatient.withLock(apiId, async () => 'ran'), 'ran', 'free again afterwards');
+  });
+
+  t.test('a lock whose holder died is taken once its lease ran out; a live holder renews its lease', async (t) => {
+    const apiId = uniqueApi('dead');
+    const client = new DynamoDBClient({ region: DYNALITE_REGION, endpoint: dynamo.endpoint, credentials: DYNALITE_CREDENTIALS });
+    t.teardown(() => client.destroy());
+    // The item a crashed instance leaves behind: its lease ends in 300 ms.
+    await client.send(
+      new PutItemCommand({
+        TableName: first.tables.locks,
+        Item: { api_id: { S: apiId }, owner: { S: 'dead-instance' }, expires_at: { N: String(Date.now() + 300) }, ttl: { N: '0' } },
+      }),
+    );
+    const started = Date.now();
+    t.equal(await lockB.withLock(apiId, async () => 'taken'), 'taken');
+    t.ok(Date.now() - started >= 250, 'not before the lease ran out');
+
+    const shortLease = createDynamoDbLock(client, first.tables.locks, { leaseMs: 300 });
+    const other = createDynamoDbLock(client, first.tables.locks, { waitTimeoutMillis: 200 });
+    const renewed = await holdLock(shortLease, uniqueApi('live'));
+    const liveApi = uniqueApi('live2');
+    const holder = await holdLock(shortLease, liveApi);
+    await sleep(700);
+    await t.rejects(other.withLock(liveApi, async () => t.fail('must not run')), { name: 'DomainError', kind: 'conflict' }, 'still held past two leases');
+    await holder.release();
+    await renewed.release();
   });
 });

@@ -363,7 +363,7 @@ t.test('Swagger UI and the OpenAPI document are served through the handler (imag
   t.equal(Buffer.from(icon.body, 'base64').subarray(1, 4).toString(), 'PNG');
 });
 
-t.test('Lambda mode requires a PostgreSQL audit URL and says so', async (t) => {
+t.test('Lambda mode requires a PostgreSQL or DynamoDB audit URL and says so', async (t) => {
   const message = (env: Record<string, string>, runtime?: 'lambda') => {
     try {
       loadConfig(env, runtime ? { runtime } : {});
@@ -373,8 +373,8 @@ t.test('Lambda mode requires a PostgreSQL audit URL and says so', async (t) => {
       return (error as Error).message;
     }
   };
-  t.match(message({}, 'lambda'), /GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda \(it is not set\)/);
-  t.match(message({ GATEWIRE_AUDIT_URL: 'sqlite:/tmp/audit.db' }, 'lambda'), /GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda \(it is not a postgres/);
+  t.match(message({}, 'lambda'), /GATEWIRE_AUDIT_URL must be a postgres:\/\/ or dynamodb:\/\/ URL on Lambda \(it is not set\)/);
+  t.match(message({ GATEWIRE_AUDIT_URL: 'sqlite:/tmp/audit.db' }, 'lambda'), /GATEWIRE_AUDIT_URL must be a postgres:\/\/ or dynamodb:\/\/ URL on Lambda \(it is neither/);
   t.match(message({ AWS_LAMBDA_FUNCTION_NAME: 'gatewire' }), /GATEWIRE_AUDIT_URL must be a postgres/, 'the Lambda runtime is detected');
   t.match(message({ PORT: 'x' }, 'lambda'), /PORT .*; GATEWIRE_AUDIT_URL must be/, 'one message names every bad variable');
   t.match(
@@ -384,6 +384,7 @@ t.test('Lambda mode requires a PostgreSQL audit URL and says so', async (t) => {
   );
   t.equal(message({ GATEWIRE_AUDIT_URL: 'postgres://gatewire@db:5432/gatewire', ...LAMBDA_CREDENTIALS }, 'lambda'), 'no error');
   t.equal(loadConfig({ GATEWIRE_AUDIT_URL: 'postgresql://db/gatewire', AWS_LAMBDA_FUNCTION_NAME: 'gw', ...LAMBDA_CREDENTIALS }).runtime, 'lambda');
+  t.equal(message({ GATEWIRE_AUDIT_URL: 'dynamodb://gatewire?region=eu-west-1', ...LAMBDA_CREDENTIALS }, 'lambda'), 'no error', 'DynamoDB is a shared store too');
   t.equal(loadConfig({}).runtime, 'server');
 });
 
@@ -409,7 +410,7 @@ process.exit(0);`;
 t.test('src/lambda.ts (the runtime entry) in a fresh process', async (t) => {
   const [withoutPostgres, withPostgres] = await entryRuns;
   t.not(withoutPostgres.code, 0, 'without a PostgreSQL audit URL, init fails');
-  t.match(withoutPostgres.stderr, /Invalid configuration: GATEWIRE_AUDIT_URL must be a postgres:\/\/ URL on Lambda/, 'and says why');
+  t.match(withoutPostgres.stderr, /Invalid configuration: GATEWIRE_AUDIT_URL must be a postgres:\/\/ or dynamodb:\/\/ URL on Lambda/, 'and says why');
   t.equal(withPostgres.code, 0, withPostgres.stderr);
   const [ready, sweep] = JSON.parse(withPostgres.stdout);
   t.match(ready, { statusCode: 200, body: '{"status":"ready"}' }, 'against PostgreSQL (migrated at init) it answers /readyz');
