@@ -54,9 +54,15 @@ function stepLines(step: PlanStep, routePrefix: string, indent: string): string[
       if (JSON.stringify(before[key]) === JSON.stringify(step.params[key])) continue;
       lines.push(`${indent}    ${key}: ${show(before[key])} -> ${show(step.params[key])}`);
     }
+  } else if (CREATES_RESOURCE.test(step.operation)) {
+    // Like a resource terraform adds: every attribute it is created with.
+    for (const [key, value] of Object.entries(step.params)) if (key !== 'apiId') lines.push(`${indent}    ${key}: ${show(value)}`);
   }
   return lines;
 }
+
+/** API Gateway creates whose parameters are the new resource (not a permission or a deployment: their description says it all). */
+const CREATES_RESOURCE = /^Create(Integration|Route|IntegrationResponse|RouteResponse)$/;
 
 function signOf(operation: string): string {
   if (/^(Create|Add)/.test(operation)) return '+';
