@@ -28,16 +28,34 @@ export async function followChange(
   changeId: string,
   options: FollowOptions,
 ): Promise<{ change: Change; problem?: undefined } | { change?: undefined; problem: Problem }> {
+  const wait = (ms: number) => sleep(ms, undefined, options.signal ? { signal: options.signal } : {});
+  let busy = 0;
   for (;;) {
     const { data, error, response } = await client.GET('/v1/changes/{changeId}', {
       params: { path: { changeId } },
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    // The change goes on whether or not this poll is answered: a throttled poll (429) or a
+    // moment without the audit store (503) is waited out, as Retry-After asks, a few times.
+    if (RETRIED_STATUSES.has(response.status) && busy < MAX_BUSY_POLLS) {
+      busy += 1;
+      await wait(Math.max(options.intervalMs, retryAfterMs(response)));
+      continue;
+    }
     if (!data) return { problem: error ?? unexpected(response) };
+    busy = 0;
     options.onUpdate?.(data);
     if (data.status !== 'pending') return { change: data };
-    await sleep(options.intervalMs, undefined, options.signal ? { signal: options.signal } : {});
+    await wait(options.intervalMs);
   }
+}
+
+const RETRIED_STATUSES = new Set([429, 503]);
+const MAX_BUSY_POLLS = 5;
+
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : 0;
 }
 
 function unexpected(response: Response): Problem {

@@ -27,7 +27,7 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyOption
     body,
     headers: { prefer: 'respond-async' },
   });
-  if (!data) return writeProblem(io, options, asProblem(error, response));
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   if (response.status !== 202) return done(io, options, data);
 
   // 202: the body is the change as it stands (not the typed 200 body); its Location is where it goes on.
@@ -41,7 +41,7 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyOption
     io.stderr.write(`Error: change ${changeId} ended ${status} without an answer; see GET /v1/changes/${changeId}\n`);
     return EXIT_FAILED;
   }
-  if (result.status >= 400) return writeProblem(io, options, asProblem(result.body, new Response(null, { status: result.status })));
+  if (result.status >= 400) return writeProblem(io, options, asProblem(result.body, result.status));
   return done(io, options, result.body as BulkApplyChange);
 }
 

@@ -27,7 +27,7 @@ export async function auditCommand(io: CliIo, options: AuditOptions): Promise<nu
     ...(options.cursor ? { cursor: options.cursor } : {}),
   };
   const { data, error, response } = await connect(io).GET('/v1/audit', { params: { query } });
-  if (!data) return writeProblem(io, options, asProblem(error, response));
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   writeResult(io, options, data, renderAudit);
   return EXIT_OK;
 }

@@ -8,7 +8,7 @@ import { asProblem } from '../render/problem.js';
 
 export async function driftCommand(io: CliIo, options: OutputOptions & { api: string }): Promise<number> {
   const { data, error, response } = await connect(io).GET('/v1/apis/{apiId}/drift', { params: { path: { apiId: options.api } } });
-  if (!data) return writeProblem(io, options, asProblem(error, response));
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   writeResult(io, options, data, renderDrift);
   return EXIT_OK;
 }

@@ -10,7 +10,7 @@ export async function getCommand(io: CliIo, apiId: string, routeKey: string, opt
   const { data, error, response } = await connect(io).GET('/v1/apis/{apiId}/routes/{routeKey}/integration', {
     params: { path: { apiId, routeKey } },
   });
-  if (!data) return writeProblem(io, options, asProblem(error, response));
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   writeResult(io, options, data, renderRouteIntegration);
   return EXIT_OK;
 }

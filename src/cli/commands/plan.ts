@@ -20,7 +20,7 @@ export async function planCommand(io: CliIo, file: string, options: PlanOptions)
     params: { path: { apiId: options.api }, query: { dryRun: true } },
     body,
   });
-  if (!data) return writeProblem(io, options, asProblem(error, response));
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   writeResult(io, options, data, (change) => renderPlan(options.api, change));
   return EXIT_OK;
 }

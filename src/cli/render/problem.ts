@@ -13,10 +13,10 @@ export function renderProblem(problem: Problem): string {
 }
 
 /** A problem document, or anything else a failed request answered with (a proxy's HTML page, nothing). */
-export function asProblem(body: unknown, response: Response): Problem {
+export function asProblem(body: unknown, status: number, statusText = ''): Problem {
   if (typeof body === 'object' && body !== null && typeof (body as Problem).status === 'number' && typeof (body as Problem).title === 'string') {
     return body as Problem;
   }
   const detail = typeof body === 'string' && body.length > 0 ? body.slice(0, 200) : undefined;
-  return { type: 'about:blank', title: response.statusText || 'Unexpected answer', status: response.status, ...(detail ? { detail } : {}) };
+  return { type: 'about:blank', title: statusText || 'Unexpected answer', status, ...(detail ? { detail } : {}) };
 }
