@@ -25,6 +25,10 @@ const FORBIDDEN: Record<string, RegExp[]> = {
   'routes/': [/\/aws\//, /\/audit\//, /^@aws-sdk\//, /^kysely/],
   'plugins/': [/\/aws\//, /\/audit\//, /\/routes\//],
   'schemas/': [/\/services\//, /\/aws\//, /\/audit\//, /\/routes\//],
+  // The client and the CLI talk to Gatewire over HTTP only: none of the server's code, so that they
+  // stay light and the CLI cannot depend on anything the REST API does not offer.
+  'client/': [/^fastify/, /^@fastify\//, /^@aws-sdk\//, /^@smithy\//, /^kysely/, /^typebox/, /^\.\.\/(?!client\/)/],
+  'cli/': [/^fastify/, /^@fastify\//, /^@aws-sdk\//, /^@smithy\//, /^kysely/, /^typebox/, /\/(domain|services|aws|audit|routes|plugins|schemas|auth)\//],
 };
 
 t.test('each folder imports only what its layer may see', async (t) => {

@@ -1,0 +1,26 @@
+// gatewire plan <file> --api <id> [--stage <name>]: the dry run of a bulk apply, as a diff.
+import { EXIT_OK } from '../exit-codes.js';
+import { connect } from '../connect.js';
+import type { CliIo } from '../io.js';
+import { writeProblem, writeResult, type OutputOptions } from '../output.js';
+import { readRouteMap } from '../route-map-file.js';
+import { asProblem } from '../render/problem.js';
+import { renderPlan } from '../render/plan-diff.js';
+import { withStage } from './with-stage.js';
+
+export interface PlanOptions extends OutputOptions {
+  api: string;
+  stage?: string;
+}
+
+export async function planCommand(io: CliIo, file: string, options: PlanOptions): Promise<number> {
+  const body = withStage(await readRouteMap(file, io.cwd), options.stage);
+  const client = connect(io);
+  const { data, error, response } = await client.PUT('/v1/apis/{apiId}/routes', {
+    params: { path: { apiId: options.api }, query: { dryRun: true } },
+    body,
+  });
+  if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
+  writeResult(io, options, data, (change) => renderPlan(options.api, change));
+  return EXIT_OK;
+}

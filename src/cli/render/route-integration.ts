@@ -1,0 +1,23 @@
+// One route's integration as people read it: the route, then the integration's fields as YAML.
+import { stringify } from 'yaml';
+import type { RouteIntegration } from '../../client/index.js';
+
+export function renderRouteIntegration(view: RouteIntegration): string {
+  const lines = [`Route ${view.routeKey} on API ${view.apiId}${view.route ? ` (route ${view.route.routeId})` : ': no such route'}`];
+  if (!view.integration) {
+    lines.push('  no integration');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`  two-way: ${view.returnResponse ? 'yes' : 'no'}${view.sharedWith.length > 0 ? `; integration shared with ${view.sharedWith.join(', ')}` : ''}`);
+  lines.push('  integration:', indent(stringify(view.integration), '    '));
+  if (view.integrationResponses.length > 0) lines.push('  integration responses:', indent(stringify(view.integrationResponses), '    '));
+  return `${lines.join('\n')}\n`;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
+}
