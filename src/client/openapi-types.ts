@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description The audit store answers (migrations ran at start-up). 503 otherwise.
+         * @description The audit store answers (migrations ran at start-up). 503 otherwise. One answer is reused for a second.
          */
         get: {
             parameters: {
@@ -2076,7 +2076,7 @@ export interface paths {
         };
         /**
          * Lambda invoke permissions of an API
-         * @description For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), and stage-variable URIs to grant by hand.
+         * @description For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), those nothing in the working configuration needs but a stage without autoDeploy may still run (`kept`, naming each stage and when it was last deployed), and stage-variable URIs to grant by hand.
          *
          *     Requires the `read` scope (or `write` or `admin`).
          */
@@ -2194,7 +2194,7 @@ export interface paths {
         put?: never;
         /**
          * Bring Lambda invoke permissions in line
-         * @description Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs. Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API afterwards (permissions take effect without one).
+         * @description Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs, keeping those a stage without autoDeploy may still run (removed once every such stage has been deployed since they stopped being needed). Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API before the removals, so that a statement kept only for that stage goes in the same change.
          *
          *     Requires the `admin` scope.
          */
@@ -2743,10 +2743,14 @@ export interface components {
             detail?: string;
             /** @description The request id. */
             instance?: string;
-            /** @description Every offending field and the rule it breaks (validation problems). */
+            /** @description Every offending field and the rule it breaks (validation problems and guardrail denials). */
             errors?: {
                 path: string;
                 message: string;
+                /** @description The guardrail the field breaks (403), e.g. `functionAccounts`. */
+                rule?: string;
+                /** @description The guardrail policy that applied (403). */
+                policy?: string;
             }[];
             /** @description AWS's error name and request id (AWS failures). */
             aws?: {
@@ -3563,6 +3567,8 @@ export interface components {
             apiId: string;
             routeKey?: string;
             integrationId?: string;
+            /** @description The guardrail policy that allowed the change (README "Guardrails"); `default` is the built-in one. */
+            guardrailPolicy?: string;
             /**
              * @description `pending`: running (or crashed before its final write); `succeeded`; `failed`: nothing changed; `rolled_back`: a step failed and every completed step was undone; `partial`: an undo failed, or a step that cannot be undone had run, see `leftovers`; `interrupted`: recorded before Gatewire journaled steps and found pending, so which steps ran is not known.
              * @enum {unknown}
@@ -3648,6 +3654,20 @@ export interface components {
          *         }
          *       ],
          *       "stale": [],
+         *       "kept": [
+         *         {
+         *           "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:chat-handler-v1",
+         *           "statementId": "gatewire-abc123def4-api",
+         *           "unusedSince": "2026-12-01T09:30:12.345Z",
+         *           "stages": [
+         *             {
+         *               "stageName": "prod",
+         *               "deploymentId": "dep0042",
+         *               "deployedAt": "2026-11-28T16:02:41.000Z"
+         *             }
+         *           ]
+         *         }
+         *       ],
          *       "manual": []
          *     }
          */
@@ -3674,11 +3694,32 @@ export interface components {
                 /** @description For `unverifiable`: the `aws lambda add-permission` call to run in that account. */
                 command?: string;
             }[];
-            /** @description Gatewire statements of this API that no integration needs any more. */
+            /** @description Gatewire statements of this API that no integration needs any more, and no deployed stage may still need: reconcile removes them. */
             stale: {
                 functionArn: string;
                 qualifier?: string;
                 statementId: string;
+            }[];
+            /** @description Gatewire statements no integration needs any more, kept because a stage without autoDeploy still runs a deployment made before that: removed (by reconcile, or a change that deploys those stages) once every such stage has been deployed since. */
+            kept: {
+                functionArn: string;
+                qualifier?: string;
+                statementId: string;
+                /**
+                 * Format: date-time
+                 * @description When the working configuration stopped needing it (from the audit trail).
+                 */
+                unusedSince: string;
+                /** @description The stages without autoDeploy whose current deployment predates `unusedSince`. */
+                stages: {
+                    stageName: string;
+                    deploymentId: string;
+                    /**
+                     * Format: date-time
+                     * @description When the stage's current deployment was made.
+                     */
+                    deployedAt: string;
+                }[];
             }[];
             /** @description Lambda URIs that use stage variables: grant one statement per value the variables take. */
             manual: {
@@ -3795,7 +3836,7 @@ export interface components {
                     /** @description For `unverifiable`: the `aws lambda add-permission` call to run in that account. */
                     command?: string;
                 }[];
-                /** @description Gatewire statements of this API that no integration needs any more. */
+                /** @description Gatewire statements of this API that no integration needs any more, and no deployed stage may still need: reconcile removes them. */
                 stale: {
                     functionArn: string;
                     qualifier?: string;
