@@ -27,6 +27,11 @@ t.test('the document names its components and covers every backend', async (t) =
     (branch: { properties: { type: { const?: string; enum?: string[] } } }) => branch.properties.type.const ?? branch.properties.type.enum?.[0],
   );
   t.same(types.sort(), ['aws', 'http', 'lambda', 'mock', 'vpcLink']);
+  // Swagger UI groups operations by tag: each tag is declared once, and every tag used is declared.
+  const declared = (document.tags as { name: string }[]).map((tag) => tag.name);
+  t.same(declared, [...new Set(declared)], 'no tag is declared twice');
+  const used = new Set(Object.values<Record<string, { tags?: string[] }>>(document.paths).flatMap((operations) => Object.values(operations).flatMap((operation) => operation.tags ?? [])));
+  t.same([...used].filter((tag) => !declared.includes(tag)), [], 'every tag an operation uses is declared');
   for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       const problems = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);

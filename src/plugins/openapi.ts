@@ -22,7 +22,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'route integrations', description: 'The desired backend of a route, in intent form' },
         { name: 'integrations', description: 'Raw integrations and integration responses, in AWS wire names' },
         { name: 'permissions', description: 'Lambda invoke permissions: report and reconcile' },
-        { name: 'audit', description: 'The audit trail of every change' },
+        { name: 'changes', description: 'Changes that outlast their request: status, progress and the final answer' },
         { name: 'audit', description: 'The audit trail of every change (scope `admin`)' },
         { name: 'health', description: 'Liveness, readiness and metrics (no credentials needed)' },
       ],
