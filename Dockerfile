@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
-# Gatewire as a container: the long-running Fastify server (src/server.ts) on Node 22.
+# Gatewire as a container: the long-running Fastify server (src/server.ts) on Node 24, the newest
+# version the whole suite passes on in CI (Node 20 and 22 pass too: .ci/run).
 #   docker build -t gatewire .
 #   docker run -p 3000:3000 -e AWS_REGION=eu-west-1 -e GATEWIRE_AUDIT_URL=postgres://… gatewire
 # The image's default audit store is a SQLite file under /app/data (mount a volume there to keep
 # it); use PostgreSQL (GATEWIRE_AUDIT_URL=postgres://…) when more than one instance runs.
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: every dependency, bundle the server, then drop the dev dependencies ------------------
 FROM ${NODE_IMAGE} AS build

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run build:lambda: bundles src/lambda.ts with esbuild into dist/lambda/ and zips it as
-// dist/gatewire-lambda.zip (handler `index.handler`, runtime nodejs22.x).
+// dist/gatewire-lambda.zip (handler `index.handler`, runtime nodejs24.x).
 //
 //   dist/lambda/index.mjs      the app, ESM; better-sqlite3 and pg-native left out
 //   dist/lambda/chunks/        code only reached through a dynamic import (the AWS SDK's credential
@@ -75,7 +75,7 @@ export async function buildLambda({ quiet = false } = {}) {
     // ESM builds first: the AWS SDK's and Kysely's `module` entries tree-shake, their CommonJS
     // `main` entries do not (about 220 KB less).
     mainFields: ['module', 'main'],
-    // The Lambda runtime is Node 22; Node 20 (these machines) runs the same bundle in the checks.
+    // The Lambda runtime is Node 24; Node 20 (these machines) runs the same bundle in the checks.
     target: 'node20',
     banner: { js: CJS_SHIMS_BANNER },
     external: EXTERNAL,
@@ -124,7 +124,7 @@ export async function buildLambda({ quiet = false } = {}) {
     console.log(
       `built ${relative(root, join(outDir, 'index.mjs'))}: code loaded at start ${mib(sizes.atStart)}, with the chunks loaded on demand ${mib(sizes.code)} (Swagger UI static files ${mib(sizes.static)})`,
     );
-    console.log(`zipped ${relative(root, zipFile)}: ${mib(sizes.zip)} (handler: index.handler, runtime: nodejs22.x)`);
+    console.log(`zipped ${relative(root, zipFile)}: ${mib(sizes.zip)} (handler: index.handler, runtime: nodejs24.x)`);
   }
   return { outDir, zipFile, sizes };
 }

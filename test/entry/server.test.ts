@@ -178,11 +178,11 @@ t.test('SIGTERM during a change: the change completes, its record is final, then
 
 // No Docker engine runs here: these check what can be read from the files. The compose file was
 // also validated against the compose-spec JSON schema by hand (see the README's deployment notes).
-t.test('Dockerfile: multi-stage Node 22, production dependencies, non-root, HEALTHCHECK, exec-form CMD', async (t) => {
+t.test('Dockerfile: multi-stage Node 24, production dependencies, non-root, HEALTHCHECK, exec-form CMD', async (t) => {
   const lines = await dockerfile();
   const from = lines.filter((line) => line.instruction === 'FROM');
   const image = lines.find((line) => line.instruction === 'ARG' && line.args.startsWith('NODE_IMAGE='))?.args.split('=')[1];
-  t.match(image, /^node:22-bookworm-slim$/);
+  t.match(image, /^node:24-bookworm-slim$/);
   t.ok(from.length >= 2, 'multi-stage');
   t.ok(from.every((line) => line.args.startsWith('${NODE_IMAGE}')), 'every stage on the same Node image');
   const runs = lines.filter((line) => line.instruction === 'RUN').map((line) => line.args);
