@@ -116,7 +116,15 @@ export function createMemoryAuditStore(options: { clock?: Clock } = {}): MemoryA
       const matching = [...rows.values()]
         .filter((row) => matches(row, filter))
         .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-      const items = matching.slice(0, filter.limit).map((row) => rowToRecord(filter.fields === 'summary' ? { ...row, ...SUMMARY_OMITS } : row));
+      const items = matching.slice(0, filter.limit).map((row) =>
+        rowToRecord(
+          filter.fields === 'summary'
+            ? { ...row, ...SUMMARY_OMITS }
+            : filter.fields === 'trail'
+              ? { ...row, ...SUMMARY_OMITS, result_json: row.result_json }
+              : row,
+        ),
+      );
       const last = items.at(-1);
       return matching.length > filter.limit && last !== undefined
         ? { items, nextCursor: encodeCursor(last.id) }

@@ -12,7 +12,7 @@ export interface AuditFilter {
   action?: string;
   status?: AuditStatus;
   statuses?: readonly AuditStatus[];
-  fields: 'full' | 'summary';
+  fields: 'full' | 'summary' | 'trail';
   /** Inclusive lower bound on occurred_at, ISO-8601 UTC. */
   from?: string;
   /** Exclusive upper bound on occurred_at, ISO-8601 UTC (half-open, so windows tile). */

@@ -215,11 +215,16 @@ const SUMMARY_COLUMNS = [
   'deadline_at',
 ] as const satisfies readonly (keyof AuditRecordsTable)[];
 
+/** A `trail` listing: the summary and the kept answer. */
+const TRAIL_COLUMNS = [...SUMMARY_COLUMNS, 'result_json'] as const satisfies readonly (keyof AuditRecordsTable)[];
+
 async function listRecords(db: AuditDb, filter: AuditFilter): Promise<AuditPage> {
   let query =
     filter.fields === 'summary'
       ? db.selectFrom('audit_records').select(SUMMARY_COLUMNS)
-      : db.selectFrom('audit_records').selectAll();
+      : filter.fields === 'trail'
+        ? db.selectFrom('audit_records').select(TRAIL_COLUMNS)
+        : db.selectFrom('audit_records').selectAll();
   if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses.length > 0 ? [...filter.statuses] : ['-none-']);
   if (filter.apiId !== undefined) query = query.where('api_id', '=', filter.apiId);
   if (filter.routeKey !== undefined) query = query.where('route_key', '=', filter.routeKey);

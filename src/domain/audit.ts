@@ -112,9 +112,10 @@ export interface AuditQuery {
   /**
    * `summary`: only what a reader of the trail's outcome needs (ids, action, status, route and
    * integration, request, before, after, leftovers): no plan, AWS calls, error, kept answer or
-   * planning facts, which are most of a bulk record's size. Default `full`.
+   * planning facts, which are most of a bulk record's size. `trail`: `summary` and the kept answer
+   * (the stage rule needs the deployment a change made). Default `full`.
    */
-  fields?: 'full' | 'summary';
+  fields?: 'full' | 'summary' | 'trail';
   from?: string;
   to?: string;
   /** Opaque cursor from a previous page. */

@@ -14,7 +14,7 @@ import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore } from '../../src/audit/memory-store.js';
 import { buildTestApp, routeIntegrationUrl } from '../support/build-test-app.js';
 import { startFakeAws } from '../support/fake-aws/index.js';
-import { CALLER_ARN, httpApiEvent, lambdaContext, restApiEvent } from '../support/lambda-events.js';
+import { CALLER_ARN, EVENT_ACCOUNT, httpApiEvent, lambdaContext, restApiEvent } from '../support/lambda-events.js';
 
 const KEYS = {
   reader: 'gw_reader-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
@@ -324,6 +324,9 @@ t.test("Lambda: an API Gateway JWT authorizer's scopes select the guardrail poli
       LOG_LEVEL: 'silent',
       GATEWIRE_AUDIT_URL: 'postgres://unused@127.0.0.1:5432/test',
       GATEWIRE_JWT_ISSUER: ISSUER,
+      GATEWIRE_JWT_AUDIENCE: AUDIENCE,
+      // The API Gateway the synthetic events come from (test/support/lambda-events.ts).
+      GATEWIRE_LAMBDA_TRUSTED_APIS: `${EVENT_ACCOUNT}:abcdef1234`,
       GATEWIRE_GUARDRAILS: JSON.stringify({ policies: [{ name: 'no-mock', callers: [{ jwtScope: 'team:sandbox' }], rules: { integrationTypes: ['HTTP_PROXY'] } }] }),
     },
     { runtime: 'lambda' },
@@ -342,7 +345,7 @@ t.test("Lambda: an API Gateway JWT authorizer's scopes select the guardrail poli
     handler(
       httpApiEvent(
         { method: 'PUT', url: routeIntegrationUrl(apiId, routeKey), body: { backend: { type: 'mock' } } },
-        { jwt: { claims: { sub: 'dev-2', iss: ISSUER }, scopes } },
+        { jwt: { claims: { sub: 'dev-2', iss: ISSUER, aud: AUDIENCE }, scopes } },
       ),
       lambdaContext(),
     );
