@@ -77,3 +77,36 @@ t.test('every operation has a summary, a description, and examples for Swagger U
     }
   }
 });
+
+t.test('every mutation declares its 202: the Change, with Location and Retry-After', async (t) => {
+  const document = JSON.parse(await generateOpenApiDocument());
+  type Response = { content?: Record<string, { schema?: { $ref?: string } }>; headers?: Record<string, { schema?: { type?: string } }> };
+  const mutations = Object.entries<Record<string, { responses: Record<string, Response> }>>(document.paths)
+    .filter(([path]) => path.startsWith('/v1/'))
+    .flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([method]) => ['put', 'post', 'patch', 'delete'].includes(method))
+        .map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, accepted: operation.responses['202'] })),
+    );
+  // Every mutation of the API runs as a change (routes/change-answer.ts); the list guards against
+  // a filter that silently matches nothing.
+  t.same(
+    mutations.map((mutation) => mutation.name).sort(),
+    [
+      'DELETE /v1/apis/{apiId}/integrations/{integrationId}',
+      'DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
+      'DELETE /v1/apis/{apiId}/routes/{routeKey}/integration',
+      'PATCH /v1/apis/{apiId}/integrations/{integrationId}',
+      'POST /v1/apis/{apiId}/integrations',
+      'POST /v1/apis/{apiId}/permissions/reconcile',
+      'PUT /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
+      'PUT /v1/apis/{apiId}/routes',
+      'PUT /v1/apis/{apiId}/routes/{routeKey}/integration',
+    ],
+  );
+  for (const { name, accepted } of mutations) {
+    t.equal(accepted?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Change', `${name}: 202 is a Change`);
+    t.equal(accepted?.headers?.['Location']?.schema?.type, 'string', `${name}: 202 describes Location`);
+    t.equal(accepted?.headers?.['Retry-After']?.schema?.type, 'integer', `${name}: 202 describes Retry-After`);
+  }
+});

@@ -1,5 +1,5 @@
-// Following a change that outlasted its wait bound: a mutation answers 202 with
-// `Location: /v1/changes/{id}`, and GET /v1/changes/{id} shows its progress until it ends.
+// Following a change that outlasted its wait bound: a mutation answers 202 with the change as it
+// stands and `Location: /v1/changes/{id}`, and GET /v1/changes/{id} shows its progress until it ends.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewireClient } from './create-client.js';
 import type { components } from './openapi-types.js';
@@ -13,6 +13,15 @@ export interface FollowOptions {
   /** Called with every view of the change, the last one included. */
   onUpdate?: (change: Change) => void;
   signal?: AbortSignal;
+}
+
+/**
+ * Whether a mutation was answered `202 Accepted`: the change goes on, and the body is the change as
+ * it stands (the document's 202, a Change); otherwise it is the mutation's own answer. openapi-fetch
+ * types a mutation's `data` as either; this tells them apart, as the status does.
+ */
+export function isAccepted<T>(data: T, response: Response): data is Extract<T, Change> {
+  return response.status === 202;
 }
 
 /** The change id of a 202's `Location` (`…/v1/changes/{id}`, behind any stage prefix). */

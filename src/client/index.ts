@@ -1,7 +1,7 @@
 // The package's client (`import { createGatewireClient } from 'gatewire/client'`): for the CLI
 // and for internal tools written in TypeScript. Nothing here imports the server.
 export { createGatewireClient, type GatewireClient, type GatewireClientOptions } from './create-client.js';
-export { changeIdOfLocation, followChange, type Change, type FollowOptions, type Problem } from './follow-change.js';
+export { changeIdOfLocation, followChange, isAccepted, type Change, type FollowOptions, type Problem } from './follow-change.js';
 export type { components, operations, paths } from './openapi-types.js';
 
 import type { components } from './openapi-types.js';

@@ -364,6 +364,23 @@ export interface paths {
                         "application/json": components["schemas"]["BulkApplyChange"];
                     };
                 };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
                 /** @description Invalid request: every offending field is named in `errors`. */
                 400: {
                     headers: {
@@ -688,6 +705,23 @@ export interface paths {
                         "application/json": components["schemas"]["RouteIntegrationChange"];
                     };
                 };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
                 /** @description Invalid request: every offending field is named in `errors`. */
                 400: {
                     headers: {
@@ -828,6 +862,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["RouteIntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
                     };
                 };
                 /** @description Invalid request: every offending field is named in `errors`. */
@@ -1124,6 +1175,23 @@ export interface paths {
                         "application/json": components["schemas"]["IntegrationChange"];
                     };
                 };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
                 /** @description Invalid request: every offending field is named in `errors`. */
                 400: {
                     headers: {
@@ -1366,6 +1434,23 @@ export interface paths {
                         "application/json": components["schemas"]["ChangeSummary"];
                     };
                 };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
                 /** @description Invalid request: every offending field is named in `errors`. */
                 400: {
                     headers: {
@@ -1553,6 +1638,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["IntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
                     };
                 };
                 /** @description Invalid request: every offending field is named in `errors`. */
@@ -1826,6 +1928,23 @@ export interface paths {
                         "application/json": components["schemas"]["IntegrationResponseChange"];
                     };
                 };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
                 /** @description Invalid request: every offending field is named in `errors`. */
                 400: {
                     headers: {
@@ -1964,6 +2083,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ChangeSummary"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
                     };
                 };
                 /** @description Invalid request: every offending field is named in `errors`. */
@@ -2227,6 +2363,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PermissionReconcileResult"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
                     };
                 };
                 /** @description Not a WebSocket API, or an invalid id. */

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BulkApplyService } from '../services/bulk-apply-service.js';
 import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
 import { BulkApplyChange, BulkApplyRequest } from '../schemas/bulk.js';
+import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
 
 export const bulkRoutes: FastifyPluginAsyncTypebox<{ bulk: BulkApplyService; answerChange: AnswerChange }> = async (app, { bulk, answerChange }) => {
@@ -20,6 +21,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ bulk: BulkApplyService; ans
         body: ref(BulkApplyRequest),
         response: {
           200: ref(BulkApplyChange),
+          202: acceptedResponse,
           400: problemResponse('Invalid request: every offending field is named in `errors`.'),
           404: problemResponse('No such API.'),
           409: problemResponse('AWS reported a conflict; the change was rolled back.'),

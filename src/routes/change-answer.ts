@@ -5,6 +5,7 @@
 // (RFC 7240). On Lambda the invocation's remaining time bounds it too, and a change still running
 // at the bound is handed over at its next step boundary and continued by another invocation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PendingChange } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import { ChangeContinuesElsewhere, type ChangeCaller, type ChangeContext, type ChangeResponse, type ChangeRun } from '../services/change-runner.js';
 import type { ChangeService } from '../services/change-service.js';
@@ -101,7 +102,7 @@ export function createChangeAnswers(options: ChangeAnswerOptions): AnswerChange 
         if ('failed' in later && !(later.failed instanceof ChangeContinuesElsewhere)) request.log.info({ changeId, err: later.failed }, 'change ended after its 202');
       });
     }
-    return accepted(request, reply, changeId, prefer, options);
+    return accepted(request, reply, start.pending()!, prefer, options);
   };
 }
 
@@ -109,6 +110,7 @@ export function createChangeAnswers(options: ChangeAnswerOptions): AnswerChange 
 function startTracker(handOverAt: number | undefined) {
   let state: 'waiting' | 'starting' | 'started' | 'abandoned' = 'waiting';
   let id: string | undefined;
+  let record: PendingChange | undefined;
   let resolveStarted!: (changeId: string) => void;
   const started = new Promise<string>((resolve) => {
     resolveStarted = resolve;
@@ -119,9 +121,10 @@ function startTracker(handOverAt: number | undefined) {
       state = 'starting';
       return true;
     },
-    started(changeId) {
+    started(changeId, pending) {
       state = 'started';
       id = changeId;
+      record = pending;
       resolveStarted(changeId);
     },
     ...(handOverAt !== undefined ? { handOverAt } : {}),
@@ -130,6 +133,8 @@ function startTracker(handOverAt: number | undefined) {
     caller,
     started,
     changeId: () => id,
+    /** The pending record as the runner wrote it (set with the change id). */
+    pending: () => record,
     /** True when nothing started and nothing will; false when the start is already under way. */
     giveUp() {
       if (state !== 'waiting') return false;
@@ -161,22 +166,33 @@ function send(reply: FastifyReply, response: ChangeResponse): FastifyReply {
   return reply.send(response.body);
 }
 
+/**
+ * The 202: its body is the change as it stands (the route's 202 schema, Change). The record was
+ * written moments ago; a store that does not give it back yet (a read that misses the write, or
+ * fails for a moment) must not turn a running change into an error its caller would retry, so the
+ * body is then the change as its runner started it.
+ */
 async function accepted(
   request: FastifyRequest,
   reply: FastifyReply,
-  changeId: string,
+  pending: PendingChange,
   prefer: ReturnType<typeof parsePrefer>,
   options: ChangeAnswerOptions,
 ): Promise<FastifyReply> {
-  const view = await options.changes.view(changeId);
-  const secondsLeft = view?.progress.estimatedSecondsLeft ?? 1;
+  const changeId = pending.id;
+  const stored = await options.changes.view(changeId).catch((error: unknown) => {
+    request.log.warn({ err: error, changeId }, 'could not read the change back for its 202; answering with the change as it started');
+    return undefined;
+  });
+  const view = stored ?? options.changes.startedView(pending);
+  const secondsLeft = view.progress.estimatedSecondsLeft ?? 1;
   const applied = [...(prefer.respondAsync ? ['respond-async'] : []), ...(prefer.waitSeconds !== undefined ? [`wait=${prefer.waitSeconds}`] : [])];
   reply
     .status(202)
     .header('location', `${publicPrefix(request)}/v1/changes/${changeId}`)
     .header('retry-after', String(Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(secondsLeft)))));
   if (applied.length > 0) reply.header('preference-applied', applied.join(', '));
-  return reply.send(view ?? { changeId, status: 'pending' });
+  return reply.send(view);
 }
 
 /**

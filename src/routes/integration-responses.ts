@@ -4,6 +4,7 @@ import type { IntegrationService } from '../services/integration-service.js';
 import { ConditionalHeaders, DryRunQuery, preconditionFailedResponse, problemResponse, ref, withEtagHeader } from '../schemas/common.js';
 import { IntegrationResponse, IntegrationResponseInput, ResponseKeyParams } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationResponseChange } from '../schemas/plan.js';
+import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
 import { setEtag } from './change-context.js';
 
@@ -59,7 +60,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
         body: { ...IntegrationResponseInput, examples: [{ responseTemplates: { 'application/json': '{"ok": true}' } }] },
-        response: { 200: withEtagHeader(ref(IntegrationResponseChange)), ...failures },
+        response: { 200: withEtagHeader(ref(IntegrationResponseChange)), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {
@@ -81,7 +82,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
         params: ResponseKeyParams,
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
-        response: { 200: ref(ChangeSummary), ...failures },
+        response: { 200: ref(ChangeSummary), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {

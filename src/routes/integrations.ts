@@ -15,6 +15,7 @@ import {
 import { Integration, IntegrationCreate, IntegrationPatch } from '../schemas/integration.js';
 import { IntegrationResponse } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationChange } from '../schemas/plan.js';
+import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
 import { setEtag } from './change-context.js';
 
@@ -78,6 +79,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         response: {
           200: ref(IntegrationChange),
           201: withEtagHeader(ref(IntegrationChange)),
+          202: acceptedResponse,
           400: failures[400],
           404: failures[404],
           409: failures[409],
@@ -133,7 +135,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
         body: { ...IntegrationPatch, examples: [{ timeoutInMillis: 10000, description: 'chat backend' }] },
-        response: { 200: withEtagHeader(ref(IntegrationChange)), ...failures },
+        response: { 200: withEtagHeader(ref(IntegrationChange)), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {
@@ -154,7 +156,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ integrations: Integr
         params: IntegrationIdParams,
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
-        response: { 200: ref(ChangeSummary), ...failures },
+        response: { 200: ref(ChangeSummary), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {

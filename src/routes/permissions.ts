@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PermissionService } from '../services/permission-service.js';
 import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
 import { PermissionReconcileResult, PermissionReport } from '../schemas/permission.js';
+import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
 
 const failures = {
@@ -42,7 +43,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
           "Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs, keeping those a stage without autoDeploy may still run (removed once every such stage has been deployed since they stopped being needed). Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API before the removals, so that a statement kept only for that stage goes in the same change.",
         params: ApiIdParams,
         querystring: DryRunQuery,
-        response: { 200: ref(PermissionReconcileResult), ...failures },
+        response: { 200: ref(PermissionReconcileResult), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) =>

@@ -1,6 +1,7 @@
 // PUT | GET | DELETE /v1/apis/{apiId}/routes/{routeKey}/integration — the intent form.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteIntegrationService } from '../services/route-integration-service.js';
+import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
 import {
   ConditionalHeaders,
@@ -43,7 +44,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
         body: { ...RouteIntegrationIntentSchema, 'x-examples': INTENT_EXAMPLES },
-        response: { 200: withEtagHeader(ref(RouteIntegrationChange)), ...failures },
+        response: { 200: withEtagHeader(ref(RouteIntegrationChange)), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {
@@ -90,7 +91,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
         params: RouteKeyParams,
         querystring: DryRunQuery,
         headers: ConditionalHeaders,
-        response: { 200: withEtagHeader(ref(RouteIntegrationChange)), ...failures },
+        response: { 200: withEtagHeader(ref(RouteIntegrationChange)), 202: acceptedResponse, ...failures },
       },
     },
     async (request, reply) => {

@@ -85,3 +85,19 @@ export const Change = Type.Object(
 export const ChangeIdParams = Type.Object({
   changeId: Type.String({ minLength: 1, maxLength: 64, description: 'The change id (`Location` of a 202, or `auditId`).' }),
 });
+
+/**
+ * The `202 Accepted` of every mutation that runs as a change (routes/change-answer.ts): the change
+ * outlasted its wait bound, or the caller sent `Prefer: respond-async`. The body is the change as
+ * it stands; `Location` is where it goes on.
+ */
+export const acceptedResponse = {
+  description:
+    'The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had.',
+  headers: {
+    Location: { type: 'string', description: 'Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix.' },
+    'Retry-After': { type: 'integer', minimum: 1, maximum: 30, description: 'Seconds to wait before polling `Location`.' },
+    'Preference-Applied': { type: 'string', description: 'The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was.' },
+  },
+  content: { 'application/json': { schema: ref(Change) } },
+} as const;

@@ -5,7 +5,7 @@
 // A change is an operation, not a request: the caller may stop waiting (routes/change-answer.ts
 // answers 202), the owner may hand it over at a step boundary (shutdown, the end of a Lambda
 // invocation), and another instance takes over what a dead owner left (change-recovery.ts).
-import type { Actor, AuditRecord, ChangeResultRecord } from '../domain/audit.js';
+import type { Actor, AuditRecord, ChangeResultRecord, PendingChange } from '../domain/audit.js';
 import { DomainError, isDomainError, validationError } from '../domain/errors.js';
 import { failedPrecondition, type Preconditions } from '../domain/etag.js';
 import { DEPLOYMENT_STEP_ID, deploymentStep, type PlanStep } from '../domain/plan.js';
@@ -37,8 +37,11 @@ export interface ChangeContext {
 export interface ChangeCaller {
   /** Right before the pending record is written: false when the caller has given up (nothing may start). */
   claimStart(): boolean;
-  /** The change is journaled as `changeId`: from now on the caller may answer 202 and poll. */
-  started(changeId: string): void;
+  /**
+   * The change is journaled as `changeId` (`pending`: the record as written): from now on the
+   * caller may answer 202 and poll.
+   */
+  started(changeId: string, pending: PendingChange): void;
   /** Epoch ms: past it the change stops at its next step boundary and is handed over (Lambda). */
   handOverAt?: number;
 }
@@ -262,7 +265,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
       const changeId = ids.next();
       const writer = new JournalWriter({ store: auditStore, clock, changeId, owner: deps.owner, leaseMs: deps.leaseMs });
       // Fail closed: no AWS write without its pending record (DESIGN §3 step 6).
-      await auditStore.appendPending({
+      const pending: PendingChange = {
         id: changeId,
         occurredAt: new Date(startedAt).toISOString(),
         actor: context.actor,
@@ -279,8 +282,9 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         ...(spec.guardrailPolicy !== undefined ? { guardrailPolicy: spec.guardrailPolicy } : {}),
         lease: writer.lease(),
         deadlineAt: new Date(startedAt + deps.deadlineMs).toISOString(),
-      });
-      context.caller?.started(changeId);
+      };
+      await auditStore.appendPending(pending);
+      context.caller?.started(changeId, pending);
       tracker.add({ changeId, apiId: spec.apiId, handOverAt: context.caller?.handOverAt });
       try {
         const flight: ChangeInFlight<State> = {

@@ -1,7 +1,7 @@
 // GET /v1/changes/{changeId}: one change as it runs and after it (DESIGN §2, §3) — its status,
 // progress (steps done, per-route outcomes of a bulk apply, an estimate of the time left), the plan,
 // the journal, and at the end the answer the synchronous request would have had.
-import type { Actor, AuditRecord } from '../domain/audit.js';
+import type { Actor, AuditRecord, PendingAudit } from '../domain/audit.js';
 import type { BulkRouteOutcome } from '../domain/bulk-plan.js';
 import { notFound } from '../domain/errors.js';
 import { estimateSecondsLeft, journalFacts, stepsDone, type JournalEntry } from '../domain/journal.js';
@@ -43,6 +43,25 @@ export function createChangeService({ auditStore, minSecondsPerStep }: ChangeSer
 
   return {
     view,
+    /**
+     * A change its runner has just journaled (`pending`: the record as the runner wrote it), for
+     * when the store does not give it back yet: what its caller may already know. The plan is left
+     * out: the runner's copy is not redacted (the stored one is; GET /v1/changes/{id} serves that).
+     */
+    startedView(pending: PendingAudit): ChangeView {
+      const stepsTotal = Array.isArray(pending.plan) ? pending.plan.length : 0;
+      return {
+        changeId: pending.id,
+        action: pending.action,
+        apiId: pending.apiId,
+        ...(pending.routeKey !== undefined ? { routeKey: pending.routeKey } : {}),
+        status: 'pending',
+        startedAt: pending.occurredAt,
+        progress: { stepsDone: 0, stepsTotal, estimatedSecondsLeft: estimateSecondsLeft(stepsTotal, 0, [], minSecondsPerStep) },
+        plan: [],
+        steps: [],
+      };
+    },
     /** The change, for its caller or an admin; anyone else gets the 404 an unknown id gets. */
     async get(changeId: string, caller: { actor: Actor | null; admin: boolean }): Promise<ChangeView> {
       const record = await auditStore.get(changeId);

@@ -1,7 +1,7 @@
 // followChange: polls GET /v1/changes/{id} until the change ends, waits out a busy Gatewire (429,
 // 503) a few times, and gives up with the problem otherwise. A stub fetch plays Gatewire.
 import t from 'tap';
-import { changeIdOfLocation, createGatewireClient, followChange, type Change } from '../../src/client/index.js';
+import { changeIdOfLocation, createGatewireClient, followChange, isAccepted, type Change } from '../../src/client/index.js';
 
 const view = (status: Change['status'], stepsDone: number): Change => ({
   changeId: 'c1',
@@ -57,4 +57,16 @@ t.test('the change id of a Location, behind a stage prefix', async (t) => {
   t.equal(changeIdOfLocation('/v1/changes/01JD8V6X3C'), '01JD8V6X3C');
   t.equal(changeIdOfLocation('/prod/v1/changes/01JD8V6X3C'), '01JD8V6X3C');
   t.throws(() => changeIdOfLocation('/v1/apis/x'), /not a change location/);
+});
+
+t.test('isAccepted tells a 202 Change from the mutation’s own answer', async (t) => {
+  const bulk = { outcome: 'applied', plan: [], auditComplete: true, routes: {} };
+  const { client } = gatewire([json(202, view('pending', 0), { location: '/prod/v1/changes/c1' }), json(200, bulk)]);
+  const put = () => client.PUT('/v1/apis/{apiId}/routes', { params: { path: { apiId: 'a1' } }, body: { routes: {} }, headers: { prefer: 'respond-async' } });
+  const first = await put();
+  t.ok(first.data && isAccepted(first.data, first.response), '202');
+  if (first.data && isAccepted(first.data, first.response)) t.equal(first.data.changeId, 'c1', 'typed as a Change');
+  const second = await put();
+  t.notOk(second.data && isAccepted(second.data, second.response), '200');
+  t.same(second.data, bulk);
 });

@@ -21,3 +21,17 @@ export function schemaErrors(name: string, value: unknown): ErrorObject[] {
   if (!validate) throw new Error(`no component ${name} in openapi/openapi.json`);
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }
+
+/**
+ * The errors of `value` against the schema the document declares for an operation's answer
+ * (`paths[path][method].responses[status].content[mediaType].schema`); [] when it conforms.
+ */
+export function responseErrors(path: string, method: string, status: number, value: unknown, mediaType = 'application/json'): ErrorObject[] {
+  // A JSON pointer in a URI fragment: `~` and `/` escaped (RFC 6901), then the rest (`{`, `}`) URI-encoded.
+  const pointer = ['paths', path, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema']
+    .map((segment) => encodeURIComponent(segment.replaceAll('~', '~0').replaceAll('/', '~1')))
+    .join('/');
+  const validate = ajv.getSchema(`${DOCUMENT_ID}#/${pointer}`);
+  if (!validate) throw new Error(`openapi/openapi.json declares no ${mediaType} ${status} for ${method.toUpperCase()} ${path}`);
+  return validate(value) ? [] : [...(validate.errors ?? [])];
+}

@@ -1,7 +1,8 @@
 // gatewire apply <file> --api <id> [--stage <name>]: the bulk apply, followed to its end.
-// It always asks `Prefer: respond-async`, so a change of any length answers 202 at once and its
-// progress comes from GET /v1/changes/{id}; a change with nothing to do answers 200 directly.
-import { changeIdOfLocation, followChange, type BulkApplyChange } from '../../client/index.js';
+// It always asks `Prefer: respond-async`, so a change of any length answers 202 at once with the
+// change as it stands, and its progress comes from GET /v1/changes/{id}; a change with nothing to
+// do answers 200 directly.
+import { followChange, isAccepted, type BulkApplyChange } from '../../client/index.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { connect } from '../connect.js';
 import type { CliIo } from '../io.js';
@@ -28,11 +29,12 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyOption
     headers: { prefer: 'respond-async' },
   });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
-  if (response.status !== 202) return done(io, options, data);
+  if (!isAccepted(data, response)) return done(io, options, data);
 
-  // 202: the body is the change as it stands (not the typed 200 body); its Location is where it goes on.
-  const changeId = changeIdOfLocation(response.headers.get('location') ?? '');
+  // 202: the body is the change as it stands, the first view of its progress.
+  const changeId = data.changeId;
   const progress = createProgressDisplay(io.stderr, `change ${changeId}`);
+  progress.update(data);
   const followed = await followChange(client, changeId, { intervalMs: options.pollMs, onUpdate: (change) => progress.update(change) });
   progress.stop();
   if (followed.problem) return writeProblem(io, options, followed.problem);

@@ -1,4 +1,5 @@
 // gatewire plan <file> --api <id> [--stage <name>]: the dry run of a bulk apply, as a diff.
+import { isAccepted } from '../../client/index.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { connect } from '../connect.js';
 import type { CliIo } from '../io.js';
@@ -21,6 +22,8 @@ export async function planCommand(io: CliIo, file: string, options: PlanOptions)
     body,
   });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
+  // A dry run answers at once, whatever the wait bound: a 202 here is not Gatewire's.
+  if (isAccepted(data, response)) return writeProblem(io, options, asProblem(undefined, response.status, 'A dry run was answered 202 Accepted'));
   writeResult(io, options, data, (change) => renderPlan(options.api, change));
   return EXIT_OK;
 }
