@@ -28,6 +28,7 @@ cp "$native" "$own_build"
 # Swapped by rename, never overwritten in place: a process that has the library mapped keeps it.
 install_native() {
   cp "$1" "$native.new"
+  chmod 644 "$native.new"
   mv -f "$native.new" "$native"
 }
 restore() {
