@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { CJS_SHIMS_BANNER, NATIVE_EXTERNAL } from './esbuild-shared.mjs';
+import { NATIVE_EXTERNAL, SHARED_BUILD_OPTIONS } from './esbuild-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist/lambda');
@@ -63,21 +63,9 @@ export async function buildLambda({ quiet = false } = {}) {
   const result = await build({
     entryPoints: { index: join(root, 'src/lambda.ts') },
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    // Dynamic imports become chunks of their own: the SDK's SSO, INI, process and web-identity
-    // credential providers (~280 KB) are not parsed at a cold start that uses Lambda's
-    // environment credentials.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    // ESM builds first: the AWS SDK's and Kysely's `module` entries tree-shake, their CommonJS
-    // `main` entries do not (about 220 KB less).
-    mainFields: ['module', 'main'],
-    // The Lambda runtime is Node 24; Node 20 (these machines) runs the same bundle in the checks.
-    target: 'node20',
-    banner: { js: CJS_SHIMS_BANNER },
+    // Split chunks: the SDK's SSO, INI, process and web-identity credential providers (~280 KB)
+    // are not parsed at a cold start that uses Lambda's environment credentials.
+    ...SHARED_BUILD_OPTIONS,
     external: EXTERNAL,
     minify: true,
     // No keepNames: it added 120 KB (6 %) of name-restoring calls to parse at every cold start.
@@ -85,8 +73,6 @@ export async function buildLambda({ quiet = false } = {}) {
     // (NODE_OPTIONS=--enable-source-maps).
     sourcemap: 'linked',
     legalComments: 'linked',
-    metafile: true,
-    logLevel: 'warning',
   });
 
   const leaked = Object.keys(result.metafile.inputs).filter((input) =>

@@ -16,7 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { CJS_SHIMS_BANNER, NATIVE_EXTERNAL } from './esbuild-shared.mjs';
+import { NATIVE_EXTERNAL, SHARED_BUILD_OPTIONS } from './esbuild-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const SERVER_OUT_DIR = join(root, 'dist/server');
@@ -51,22 +51,11 @@ export async function buildServer({ outDir = SERVER_OUT_DIR, quiet = false } = {
   const result = await build({
     entryPoints: { index: join(root, 'src/server.ts') },
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    // ESM entries first: the AWS SDK's and Kysely's tree-shake, their CommonJS ones do not.
-    mainFields: ['module', 'main'],
-    target: 'node20',
-    banner: { js: CJS_SHIMS_BANNER },
+    ...SHARED_BUILD_OPTIONS,
     external: SERVER_EXTERNAL,
     // Not minified: a server's stack traces should read as the sources do. Names are kept for them.
     keepNames: true,
     sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'warning',
   });
   if (!quiet) {
     const bytes = Object.entries(result.metafile.outputs)

@@ -131,6 +131,7 @@ try {
         AWS_LAMBDA_FUNCTION_NAME: 'gatewire',
         // The audit trail is read with the admin scope.
         GATEWIRE_IAM_PRINCIPALS: JSON.stringify([{ principal: CALLER, scopes: ['admin'] }]),
+        GATEWIRE_LAMBDA_TRUSTED_APIS: '123456789012:abcdef1234',
         LOG_LEVEL: 'warn',
       },
     }),

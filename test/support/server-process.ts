@@ -16,13 +16,17 @@ export interface ServerProcess {
   stderr(): string;
 }
 
-/** Starts src/server.ts against the fake, with the test admin key; resolves once it listens. */
+/**
+ * Starts src/server.ts (or `entry`, e.g. the server bundle) against the fake, with the test admin
+ * key; resolves once it listens.
+ */
 export async function startServerProcess(
   t: Pick<TestContext, 'teardown'>,
   fake: FakeAws,
   env: Record<string, string>,
+  entry: string[] = ['--import', 'tsx', 'src/server.ts'],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
