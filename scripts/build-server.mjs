@@ -15,7 +15,6 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { NATIVE_EXTERNAL, SHARED_BUILD_OPTIONS } from './esbuild-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +46,8 @@ export async function serverBundleIsStale(bundle = SERVER_BUNDLE) {
 /** `outDir` must sit inside the checkout: the bundle finds its external modules in node_modules. */
 export async function buildServer({ outDir = SERVER_OUT_DIR, quiet = false } = {}) {
   const started = performance.now();
+  // Loaded only to build: `npm start` with a fresh bundle skips esbuild's ~200 ms load.
+  const { build } = await import('esbuild');
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { index: join(root, 'src/server.ts') },
