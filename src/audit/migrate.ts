@@ -25,13 +25,27 @@ export async function migrateToLatest(db: Kysely<any>, dialect: AuditDialect): P
   if (await hasRun(db, schema, latestMigration(dialect))) return [];
   const provider: MigrationProvider = { getMigrations: async () => migrations[dialect] };
   const migrator = new Migrator({ db, provider, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  const failed = results.find((result) => result.status === 'Error');
-  if (error !== undefined || failed !== undefined) {
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results = [] } = await migrator.migrateToLatest();
+    const failed = results.find((result) => result.status === 'Error');
+    if (error === undefined && failed === undefined) return results.map((result) => result.migrationName);
+    if (attempt < INTROSPECTION_ATTEMPTS && anotherSchemaVanished(error, schema)) continue;
     const name = failed === undefined ? '' : ` (${failed.migrationName})`;
     throw new Error(`audit database migration failed${name}`, { cause: error });
   }
-  return results.map((result) => result.migrationName);
+}
+
+/**
+ * The migrator looks for its tables through Kysely's introspection, which lists the tables of every
+ * schema and calls has_schema_privilege() on each: a schema another client drops meanwhile (one
+ * schema per instance or per test file) fails it with 3F000. Nothing was migrated then; try again.
+ */
+const INTROSPECTION_ATTEMPTS = 3;
+
+function anotherSchemaVanished(error: unknown, ours: string | undefined): boolean {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== '3F000') return false;
+  const named = /schema "([^"]+)" does not exist/.exec(String((error as { message?: unknown }).message))?.[1];
+  return named !== undefined && named !== ours;
 }
 
 function latestMigration(dialect: AuditDialect): string {
