@@ -34,6 +34,8 @@ import { createPermissionService } from './services/permission-service.js';
 import { createStageHoldReader } from './services/stage-holds.js';
 import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
+import { createFactCache } from './services/fact-cache.js';
+import { forgettingGoneFunctions } from './services/fact-invalidation.js';
 import { createGuardrails } from './services/guardrails.js';
 import { sessionPolicyFor } from './domain/guardrails.js';
 
@@ -123,7 +125,9 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,
   });
-  const lambda = createLambdaAdapter(clients.lambda, {
+  // Facts a change need not read every time (issue 15); a function found gone is forgotten at once.
+  const facts = createFactCache();
+  const lambdaAdapter = createLambdaAdapter(clients.lambda, {
     ...(config.accountId ? { accountId: config.accountId } : {}),
     sts: createStsAdapter(clients.sts),
     crossAccountRoles: config.crossAccountRoles,
@@ -131,6 +135,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     // An assumed-role session may only write the policies of functions some guardrail allows.
     sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, config.accountId),
   });
+  const lambda = forgettingGoneFunctions(lambdaAdapter, facts);
   const guardrails = createGuardrails({
     document: config.guardrails.document,
     permissionScope: config.permissionScope,
@@ -190,7 +195,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   return {
     services: {
       apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds, facts }),
       bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
       integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
       permissions: permissionService,

@@ -56,10 +56,11 @@ export interface ChangeSpec<State> {
   /** The caller's request. The audit store the composition root builds redacts secrets on write. */
   request: unknown;
   /**
-   * The state. After the change (`after` given) it is read again; what the change did may tell the
-   * spec what to read alongside what (the ids of what it created).
+   * The state. After the change (`after` given) the spec may build it from what the writes answered
+   * (`resources`, by step id: each Create/Update call answers with the whole resource) or read it
+   * again; what the change did tells it what to read alongside what (the ids of what it created).
    */
-  read(after?: { before: State | undefined; createdIds: ReadonlyMap<string, string> }): Promise<State>;
+  read(after?: ChangeAftermath<State>): Promise<State>;
   /** The steps; `options.deployingStage`: the stage the runner deploys after them (not an autoDeploy one). */
   plan(state: State, options: PermissionPlanOptions): PlanStep[];
   /** What the audit record keeps as "before" (defaults to the state). */
@@ -73,9 +74,19 @@ export interface ChangeSpec<State> {
   /** The answer for this result: the status, body and headers the caller gets. */
   present(result: ChangeResult<State>): ChangeResponse;
   /** Integration ids the API had when it was planned (a lost create's answer is then found exactly). */
-  knownIntegrationIds?(state: State): string[];
+  knownIntegrationIds?(state: State): string[] | undefined;
   /** The guardrail policy that allowed the change (DESIGN §4a), named in its record. */
   guardrailPolicy?: string;
+}
+
+/** What a change's writes left: the spec's `read` builds the after-state from it. */
+export interface ChangeAftermath<State> {
+  before: State | undefined;
+  createdIds: ReadonlyMap<string, string>;
+  /** The plan that ran (all of it: the change succeeded), absent when unknown. */
+  plan?: readonly PlanStep[];
+  /** What each write answered with, for the steps this instance ran; absent when the change did not succeed. */
+  resources?: ReadonlyMap<string, unknown>;
 }
 
 export type ChangeOutcome = 'planned' | 'unchanged' | 'applied';
@@ -262,6 +273,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         throw new DomainError('deadline-exceeded', 'the change could not start within the wait bound; nothing was changed', { retryAfterSeconds: 1 });
       }
 
+      const known = spec.knownIntegrationIds?.(before);
       const changeId = ids.next();
       const writer = new JournalWriter({ store: auditStore, clock, changeId, owner: deps.owner, leaseMs: deps.leaseMs });
       // Fail closed: no AWS write without its pending record (DESIGN §3 step 6).
@@ -278,7 +290,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         request: spec.request,
         plan,
         before: (spec.describe ?? ((state: State) => state))(before),
-        ...(spec.knownIntegrationIds ? { known: { integrationIds: spec.knownIntegrationIds(before) } } : {}),
+        ...(known ? { known: { integrationIds: known } } : {}),
         ...(spec.guardrailPolicy !== undefined ? { guardrailPolicy: spec.guardrailPolicy } : {}),
         lease: writer.lease(),
         deadlineAt: new Date(startedAt + deps.deadlineMs).toISOString(),
@@ -300,7 +312,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
           ...(context.normalizeBody ? { normalizeBody: context.normalizeBody } : {}),
         };
         const deadline = startedAt + deps.deadlineMs;
-        const execution = await runSteps(flight, deadline, spec.knownIntegrationIds?.(before));
+        const execution = await runSteps(flight, deadline, known);
         return await settleExecution(flight, execution);
       } finally {
         tracker.remove(changeId);
@@ -359,7 +371,11 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
     let after = flight.before;
     let afterReadError: unknown;
     try {
-      after = await callLog.capture(flight.awsCalls, () => spec.read({ before: flight.before, createdIds }));
+      const aftermath: ChangeAftermath<State> =
+        execution.status === 'succeeded'
+          ? { before: flight.before, createdIds, plan: flight.plan, resources: execution.resources }
+          : { before: flight.before, createdIds };
+      after = await callLog.capture(flight.awsCalls, () => spec.read(aftermath));
     } catch (error) {
       afterReadError = error;
     }

@@ -6,6 +6,7 @@ import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { intentResponses, intentToIntegration } from '../domain/intent-to-integration.js';
 import { functionArn, parseFunctionReference } from '../domain/lambda-reference.js';
 import type { DesiredRouteIntegration } from '../domain/route-integration-plan.js';
+import type { FactCache } from './fact-cache.js';
 import type { LambdaPort } from './ports.js';
 
 export type Resolution = { ok: true; desired: DesiredRouteIntegration } | { ok: false; violations: FieldViolation[] };
@@ -13,11 +14,15 @@ export type Resolution = { ok: true; desired: DesiredRouteIntegration } | { ok: 
 export interface IntentResolverDeps {
   lambda: LambdaPort;
   region: string;
+  /** Function ARNs looked up by earlier changes (absent: every change looks its functions up). */
+  facts?: FactCache;
 }
 
 /** A resolver that remembers each function it looked up (create one per change). */
-export function createIntentResolver({ lambda, region }: IntentResolverDeps) {
+export function createIntentResolver({ lambda, region, facts }: IntentResolverDeps) {
   const lookups = new Map<string, Promise<string>>();
+  /** The look-ups answered from the fact cache, which recheck() verifies. */
+  const fromCache = new Set<string>();
 
   async function resolveFunctionArn(reference: string, path: string): Promise<{ arn: string } | { violations: FieldViolation[] }> {
     const parsed = parseFunctionReference(reference);
@@ -28,7 +33,14 @@ export function createIntentResolver({ lambda, region }: IntentResolverDeps) {
     const key = `${ref.name}:${ref.qualifier ?? ''}`;
     let lookup = lookups.get(key);
     if (!lookup) {
-      lookup = lambda.resolveFunctionArn(ref.name, ref.qualifier);
+      const cached = facts?.functionArns.get(key);
+      if (cached !== undefined) {
+        fromCache.add(key);
+        lookup = Promise.resolve(cached);
+      } else {
+        lookup = lambda.resolveFunctionArn(ref.name, ref.qualifier);
+        if (facts) void lookup.then((arn) => facts.functionArns.set(key, arn), () => undefined);
+      }
       lookups.set(key, lookup);
     }
     try {
@@ -42,6 +54,20 @@ export function createIntentResolver({ lambda, region }: IntentResolverDeps) {
   }
 
   return {
+    /**
+     * Whether a function ARN this resolver took from the fact cache has been dropped since (the
+     * change's reads found the function gone): the intent must then be resolved again.
+     */
+    stale(): boolean {
+      return facts !== undefined && [...fromCache].some((key) => facts.functionArns.get(key) === undefined);
+    },
+
+    /** Forgets this resolver's look-ups, so that resolve() asks Lambda again for the dropped ones. */
+    reset(): void {
+      lookups.clear();
+      fromCache.clear();
+    },
+
     /** `pathPrefix` is where the intent sits in the request body ('' for a single-route PUT). */
     async resolve(intent: RouteIntegrationIntent, pathPrefix = ''): Promise<Resolution> {
       let resolvedArn: string | undefined;

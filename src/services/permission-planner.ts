@@ -220,6 +220,8 @@ export function createPermissionPlanner({ lambda, scope, region, stageHolds }: P
     },
 
     needsOf,
+    /** Per API or per route (DESIGN §4): a route-scope plan needs every integration of the API. */
+    scope,
   };
 }
 

@@ -40,7 +40,16 @@ export interface ExecutionOptions {
 }
 
 export type ExecutionOutcome =
-  | { status: 'succeeded'; createdIds: Map<string, string> }
+  | {
+      status: 'succeeded';
+      createdIds: Map<string, string>;
+      /**
+       * What each write step's call answered with, by step id (Create/Update calls answer with the
+       * whole resource): the after-state is built from them instead of being read again. Steps a
+       * previous owner ran (a taken-over change) or whose answer was lost have none.
+       */
+      resources: Map<string, unknown>;
+    }
   | {
       status: 'failed' | 'rolled_back' | 'partial';
       error: unknown;
@@ -59,6 +68,7 @@ export type ExecutionOutcome =
 export async function executePlan(options: ExecutionOptions): Promise<ExecutionOutcome> {
   const { plan, journal, facts } = options;
   const createdIds = new Map(facts?.createdIds ?? []);
+  const resources = new Map<string, unknown>();
   const completed = plan.filter((step) => facts?.standing.get(step.id) === 'done');
   let done = completed.length;
 
@@ -80,7 +90,7 @@ export async function executePlan(options: ExecutionOptions): Promise<ExecutionO
       return finishFailed(options, completed, createdIds, error, step.id);
     }
 
-    const outcome = await runStep(options, step, createdIds);
+    const outcome = await runStep(options, step, createdIds, resources);
     if (outcome.status === 'done') {
       completed.push(step);
       done += 1;
@@ -91,7 +101,7 @@ export async function executePlan(options: ExecutionOptions): Promise<ExecutionO
     if (outcome.inDoubt) completed.push(step);
     return finishFailed(options, completed, createdIds, outcome.error, step.id);
   }
-  return { status: 'succeeded', createdIds };
+  return { status: 'succeeded', createdIds, resources };
 }
 
 type StepOutcome =
@@ -101,7 +111,12 @@ type StepOutcome =
   | { status: 'stalled'; error: unknown };
 
 /** One step: journal its start, call AWS, journal what came back (or what a look-up found). */
-async function runStep(options: ExecutionOptions, step: PlanStep, createdIds: Map<string, string>): Promise<StepOutcome> {
+async function runStep(
+  options: ExecutionOptions,
+  step: PlanStep,
+  createdIds: Map<string, string>,
+  resources: Map<string, unknown>,
+): Promise<StepOutcome> {
   const { journal } = options;
   // A create whose answer was lost and that AWS turns out not to have made is sent once more:
   // known not to exist, it is no blind retry.
@@ -110,8 +125,9 @@ async function runStep(options: ExecutionOptions, step: PlanStep, createdIds: Ma
     if (started) return started;
     const callsBefore = options.calls.length;
     try {
-      const createdId = await callAws(options.ports, step, createdIds);
+      const { createdId, resource } = await callAws(options.ports, step, createdIds);
       if (createdId !== undefined) createdIds.set(step.id, createdId);
+      if (resource !== undefined) resources.set(step.id, resource);
       journal.note(stepEntry(journal, 'do', step, 'succeeded', { requestId: requestIdOf(options.calls, callsBefore, step), createdId }));
       return { status: 'done' };
     } catch (error) {
@@ -276,50 +292,57 @@ function requestIdOf(calls: readonly AwsCall[], from: number, spec: AwsCallSpec)
   return undefined;
 }
 
-/** Makes one AWS call; returns the id of what it created, if anything. */
-async function callAws({ apiGateway, lambda }: ExecutionPorts, call: AwsCallSpec, createdIds: Map<string, string>): Promise<string | undefined> {
+/** Makes one AWS call; returns the id of what it created, if anything, and the resource AWS answered with. */
+async function callAws(
+  { apiGateway, lambda }: ExecutionPorts,
+  call: AwsCallSpec,
+  createdIds: Map<string, string>,
+): Promise<{ createdId?: string; resource?: unknown }> {
   const { apiId, integrationId, routeId, integrationResponseId, routeResponseId, ...fields } = resolveReferences(
     call.params,
     createdIds,
   ) as Record<string, any>;
   switch (call.operation) {
-    case 'CreateIntegration':
-      return (await apiGateway.createIntegration(apiId, fields as never)).integrationId;
+    case 'CreateIntegration': {
+      const resource = await apiGateway.createIntegration(apiId, fields as never);
+      return { createdId: resource.integrationId, resource };
+    }
     case 'UpdateIntegration':
-      await apiGateway.updateIntegration(apiId, integrationId, fields);
-      return undefined;
+      return { resource: await apiGateway.updateIntegration(apiId, integrationId, fields) };
     case 'DeleteIntegration':
       await apiGateway.deleteIntegration(apiId, integrationId);
-      return undefined;
-    case 'CreateRoute':
-      return (await apiGateway.createRoute(apiId, fields as never)).routeId;
+      return {};
+    case 'CreateRoute': {
+      const resource = await apiGateway.createRoute(apiId, fields as never);
+      return { createdId: resource.routeId, resource };
+    }
     case 'UpdateRoute':
-      await apiGateway.updateRoute(apiId, routeId, fields);
-      return undefined;
+      return { resource: await apiGateway.updateRoute(apiId, routeId, fields) };
     case 'DeleteRoute':
       await apiGateway.deleteRoute(apiId, routeId);
-      return undefined;
-    case 'CreateIntegrationResponse':
-      return (await apiGateway.createIntegrationResponse(apiId, integrationId, fields as never)).integrationResponseId;
+      return {};
+    case 'CreateIntegrationResponse': {
+      const resource = await apiGateway.createIntegrationResponse(apiId, integrationId, fields as never);
+      return { createdId: resource.integrationResponseId, resource };
+    }
     case 'UpdateIntegrationResponse':
-      await apiGateway.updateIntegrationResponse(apiId, integrationId, integrationResponseId, fields);
-      return undefined;
+      return { resource: await apiGateway.updateIntegrationResponse(apiId, integrationId, integrationResponseId, fields) };
     case 'DeleteIntegrationResponse':
       await apiGateway.deleteIntegrationResponse(apiId, integrationId, integrationResponseId);
-      return undefined;
-    case 'CreateRouteResponse':
-      return (await apiGateway.createRouteResponse(apiId, routeId, fields.routeResponseKey)).routeResponseId;
+      return {};
+    case 'CreateRouteResponse': {
+      const resource = await apiGateway.createRouteResponse(apiId, routeId, fields.routeResponseKey);
+      return { createdId: resource.routeResponseId, resource };
+    }
     case 'DeleteRouteResponse':
       await apiGateway.deleteRouteResponse(apiId, routeId, routeResponseId);
-      return undefined;
+      return {};
     case 'AddPermission':
-      await lambda.addPermission(fields as AddPermissionInput);
-      return undefined;
+      return { resource: await lambda.addPermission(fields as AddPermissionInput) };
     case 'RemovePermission':
-      await lambda.removePermission(fields.functionName, fields.qualifier, fields.statementId);
-      return undefined;
+      return { resource: await lambda.removePermission(fields.functionName, fields.qualifier, fields.statementId) };
     case 'CreateDeployment':
-      return (await apiGateway.createDeployment(apiId, fields.stageName, fields.description)).deploymentId;
+      return { createdId: (await apiGateway.createDeployment(apiId, fields.stageName, fields.description)).deploymentId };
     default:
       // A new operation must be taught here, never skipped as if it had succeeded.
       throw new Error(`The plan executor cannot run ${String((call as AwsCallSpec).operation)}`);

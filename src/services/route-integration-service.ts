@@ -15,14 +15,17 @@ import {
   type DesiredRouteIntegration,
   type RouteState,
 } from '../domain/route-integration-plan.js';
-import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
+import type { ChangeAftermath, ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
+import type { FactCache } from './fact-cache.js';
+import { policyKey } from '../domain/permissions.js';
+import { routeStateAfter } from './route-after-state.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PlanStep } from '../domain/plan.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
-import { readRouteState, requireRoute, type ExpectedIds, type RouteStateWithApi } from './route-state.js';
+import { readChangeRouteState, readRouteState, requireRoute, type ExpectedIds, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
   apiId: string;
@@ -47,12 +50,37 @@ export interface RouteIntegrationServiceDeps {
   guardrails: Guardrails;
   /** Where this service says how another instance finishes its changes (roll forward). */
   kinds?: ChangeKinds;
+  /** API protocol types and function ARNs earlier changes read (fact-cache.ts); absent: read each time. */
+  facts?: FactCache;
 }
 
 type RouteChangeState = RouteStateWithApi & { permissions: PermissionReadState };
+export type { RouteChangeState };
 
 export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
-  const { apiGateway, lambda, permissions, runChange, region, guardrails } = deps;
+  const { apiGateway, lambda, permissions, runChange, region, guardrails, facts } = deps;
+
+  /** The after-state from the writes' answers, when they tell all of it (route-after-state.ts). */
+  function derivedAfter(after: ChangeAftermath<RouteChangeState>): RouteChangeState | undefined {
+    if (!after.before || !after.plan || !after.resources) return undefined;
+    return routeStateAfter({
+      before: after.before,
+      plan: after.plan,
+      resources: after.resources,
+      createdIds: after.createdIds,
+      policyKeysOf: (state, read) => {
+        const only = new Set(state.integration ? [state.integration.integrationId] : []);
+        return [
+          ...new Set(
+            permissions
+              .needsOf(state.snapshot, state.apiId, read.apiAccountId, only)
+              .filter((need) => need.kind === 'function' && read.manageable.get(need.accountId) === true)
+              .map((need) => policyKey(need.functionArn, need.qualifier)),
+          ),
+        ];
+      },
+    });
+  }
 
   /** The answer of a route change: the summary and the route's integration as it is now. */
   function present(result: ChangeResult<RouteState>) {
@@ -69,7 +97,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       apiId,
       routeKey,
       request: {},
-      read: (after) => readWithPermissions(apiId, routeKey, () => [], undefined, after && idsAfterPut(after)),
+      read: (after) => readWithPermissions(apiId, routeKey, () => [], undefined, after ? { expected: idsAfterPut(after) } : { wholeApi: true }),
       plan: () => [],
       describe: describeRoute,
       integrationIdOf: (state) => state.integration?.integrationId,
@@ -108,9 +136,20 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       if (keyProblem) violations.unshift({ path: '/routeKey', message: keyProblem });
       if (violations.length > 0) throw validationError(violations);
 
-      const resolution = await createIntentResolver({ lambda, region }).resolve(intent);
+      const resolver = createIntentResolver({ lambda, region, ...(facts ? { facts } : {}) });
+      const resolution = await resolver.resolve(intent);
       if (!resolution.ok) throw validationError(resolution.violations);
       const desired = resolution.desired;
+      // The planning read needs every integration only when a statement may stop being needed:
+      // route scope, or the route's integration invoking something else than the desired one.
+      const wholeApi =
+        permissions.scope === 'route'
+          ? (true as const)
+          : (current: Integration | undefined) =>
+              current !== undefined &&
+              (current.integrationType !== desired.integration.integrationType ||
+                current.integrationUri !== desired.integration.integrationUri ||
+                current.credentialsArn !== desired.integration.credentialsArn);
       const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: desired.integration, pathOf: intentPaths(intent) }]);
       const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
       return runChange<RouteChangeState>(
@@ -119,7 +158,20 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           apiId,
           routeKey,
           request: intent,
-          read: (after) => readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, after && idsAfterPut(after)),
+          read: async (after) => {
+            const derived = after && derivedAfter(after);
+            if (derived) return derived;
+            if (after) return readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { expected: idsAfterPut(after) });
+            const state = await readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { wholeApi });
+            if (resolver.stale()) {
+              // A function ARN came from the cache and the reads found the function gone: ask
+              // Lambda again, as a change without the cache would have (a 400 when it is gone).
+              resolver.reset();
+              const again = await resolver.resolve(intent);
+              if (!again.ok) throw validationError(again.violations);
+            }
+            return state;
+          },
           // The route's current integration is checked too: a PUT repairs a missing permission.
           plan: (state, options) =>
             permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId], options).steps,
@@ -127,7 +179,9 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           integrationIdOf: (state) => state.integration?.integrationId,
           etagOf: routeIntegrationEtag,
           exists: hasBoundIntegration,
-          knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          // Known only when the whole list was read (a lost create's answer is then found exactly).
+          knownIntegrationIds: (state) =>
+            state.snapshot.allIntegrations === false ? undefined : state.snapshot.integrations.map((integration) => integration.integrationId),
           guardrailPolicy,
           present,
         },
@@ -144,8 +198,11 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           routeKey,
           request: {},
           read: async (after) => {
-            // Unbound afterwards: only the route's responses are expected.
-            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after && { routeId: after.before?.route?.routeId });
+            const derived = after && derivedAfter(after);
+            if (derived) return derived;
+            // Unbound afterwards: only the route's responses are expected. Whether anything else
+            // invokes the unbound integration's function takes the whole list.
+            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after ? { expected: { routeId: after.before?.route?.routeId } } : { wholeApi: true });
             requireRoute(state);
             return state;
           },
@@ -171,11 +228,14 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     apiId: string,
     routeKey: string,
     apiGatewaySteps: (state: RouteState) => PlanStep[],
-    desiredIntegration?: Integration | DesiredRouteIntegration['integration'],
-    expected?: ExpectedIds,
+    desiredIntegration: Integration | DesiredRouteIntegration['integration'] | undefined,
+    how: { expected: ExpectedIds } | { wholeApi: true | ((current: Integration | undefined) => boolean) },
   ): Promise<RouteChangeState> {
+    const expected = 'expected' in how ? how.expected : undefined;
     const [state, prefetched] = await Promise.all([
-      readRouteState(apiGateway, apiId, routeKey, expected),
+      'expected' in how
+        ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts)
+        : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, ...(facts ? { facts } : {}) }),
       desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
     ]);
     const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched, expected === undefined);

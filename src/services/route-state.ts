@@ -2,27 +2,100 @@
 import { DomainError, notFound } from '../domain/errors.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
 import type { RouteState } from '../domain/route-integration-plan.js';
+import type { FactCache } from './fact-cache.js';
 import type { ApiGatewayPort } from './ports.js';
 import { settle, unsettle, type Settled } from './settled.js';
 
 export interface ApiSnapshot {
   routes: Route[];
   integrations: Integration[];
+  /**
+   * False when `integrations` holds only the route's own integration (read by id): planning that
+   * looks beyond it (the other integrations invoking a function) must not be done on it.
+   */
+  allIntegrations?: false;
 }
 
 /** The API's routes and integrations; fails with 404 for an unknown API, 400 for a non-WebSocket one. */
-export async function readApiSnapshot(apiGateway: ApiGatewayPort, apiId: string): Promise<ApiSnapshot> {
-  const [api, routes, integrations] = await Promise.all([
-    apiGateway.getApi(apiId),
-    apiGateway.listRoutes(apiId),
+export async function readApiSnapshot(apiGateway: ApiGatewayPort, apiId: string, facts?: FactCache): Promise<ApiSnapshot> {
+  const [, routes, integrations] = await Promise.all([
+    checkWebSocket(apiGateway, apiId, facts),
+    forgettingApi(apiGateway.listRoutes(apiId), apiId, facts),
     apiGateway.listIntegrations(apiId),
   ]);
-  if (api.protocolType !== 'WEBSOCKET') {
-    throw new DomainError('validation', `API ${apiId} is an ${api.protocolType} API; Gatewire manages WebSocket APIs only`, {
-      violations: [{ path: '/apiId', message: `must name a WebSocket API (this one is ${api.protocolType})` }],
+  return { routes, integrations };
+}
+
+/**
+ * Fails with 404 for an unknown API, 400 for a non-WebSocket one. The protocol type never changes,
+ * so with a fact cache GetApi runs once per API (and again once the API is found gone).
+ */
+async function checkWebSocket(apiGateway: ApiGatewayPort, apiId: string, facts?: FactCache): Promise<void> {
+  let protocolType = facts?.protocolTypes.get(apiId);
+  if (protocolType === undefined) {
+    protocolType = (await apiGateway.getApi(apiId)).protocolType;
+    facts?.protocolTypes.set(apiId, protocolType);
+  }
+  if (protocolType !== 'WEBSOCKET') {
+    throw new DomainError('validation', `API ${apiId} is an ${protocolType} API; Gatewire manages WebSocket APIs only`, {
+      violations: [{ path: '/apiId', message: `must name a WebSocket API (this one is ${protocolType})` }],
     });
   }
-  return { routes, integrations };
+}
+
+/** A read of the API that finds it gone drops its cached protocol type. */
+function forgettingApi<T>(read: Promise<T>, apiId: string, facts?: FactCache): Promise<T> {
+  if (!facts) return read;
+  return read.catch((error: unknown) => {
+    if (error instanceof DomainError && error.kind === 'not-found') facts.protocolTypes.delete(apiId);
+    throw error;
+  });
+}
+
+/** How a change reads its route (readChangeRouteState). */
+export interface ChangeReadOptions {
+  expected?: ExpectedIds;
+  facts?: FactCache;
+  /**
+   * Whether permission planning needs every integration of the API, given the route's current
+   * integration (read by id first); true: the whole list is read at once.
+   */
+  wholeApi: true | ((current: Integration | undefined) => boolean);
+}
+
+/**
+ * A route's state as a change needs it (issue 15: read only what the plan needs): the routes (a
+ * route is found by its key only in the list), the route's own integration by id unless planning
+ * needs the whole list, and the responses of both.
+ */
+export async function readChangeRouteState(
+  apiGateway: ApiGatewayPort,
+  apiId: string,
+  routeKey: string,
+  options: ChangeReadOptions,
+): Promise<RouteStateWithApi> {
+  if (options.wholeApi === true) return readRouteState(apiGateway, apiId, routeKey, options.expected, options.facts);
+  const needsWholeApi = options.wholeApi;
+  const [, routes] = await Promise.all([
+    checkWebSocket(apiGateway, apiId, options.facts),
+    forgettingApi(apiGateway.listRoutes(apiId), apiId, options.facts),
+  ]);
+  const integrationId = integrationIdOfTarget(routes.find((candidate) => candidate.routeKey === routeKey)?.target);
+  const current = integrationId === undefined ? undefined : await integrationById(apiGateway, apiId, integrationId);
+  const snapshot: ApiSnapshot = needsWholeApi(current)
+    ? { routes, integrations: await apiGateway.listIntegrations(apiId) }
+    : { routes, integrations: current ? [current] : [], allIntegrations: false };
+  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot)), snapshot };
+}
+
+/** An integration a route targets; undefined when it is gone (the whole list would not have it either). */
+async function integrationById(apiGateway: ApiGatewayPort, apiId: string, integrationId: string): Promise<Integration | undefined> {
+  try {
+    return await apiGateway.getIntegration(apiId, integrationId);
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'not-found') return undefined;
+    throw error;
+  }
 }
 
 /** A route's state, with the whole API it belongs to (permission planning looks at every integration). */
@@ -43,6 +116,7 @@ export async function readRouteState(
   apiId: string,
   routeKey: string,
   expected: ExpectedIds = {},
+  facts?: FactCache,
 ): Promise<RouteStateWithApi> {
   const early: EarlyResponses = {
     ...(expected.routeId ? { route: { id: expected.routeId, responses: settle(apiGateway.listRouteResponses(apiId, expected.routeId)) } } : {}),
@@ -50,7 +124,7 @@ export async function readRouteState(
       ? { integration: { id: expected.integrationId, responses: settle(apiGateway.listIntegrationResponses(apiId, expected.integrationId)) } }
       : {}),
   };
-  const snapshot = await readApiSnapshot(apiGateway, apiId);
+  const snapshot = await readApiSnapshot(apiGateway, apiId, facts);
   return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early)), snapshot };
 }
 

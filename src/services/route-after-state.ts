@@ -1,0 +1,119 @@
+// A route change's after-state, built from what its writes answered (issue 15) instead of reading
+// the API, the responses and the policies again: CreateRoute/UpdateRoute and
+// CreateIntegration/UpdateIntegration answer with the whole resource, and a policy after
+// AddPermission/RemovePermission is the one read before with that statement added or removed.
+// Whatever the answers do not tell (response writes, a step another owner ran) leaves it
+// undefined, and the spec reads the state again.
+import { integrationIdOfTarget, type Integration, type Route } from '../domain/model.js';
+import { policyKey, type FunctionPolicyState } from '../domain/permissions.js';
+import { resolveReferences, type PlanStep } from '../domain/plan.js';
+import { statementFor, type PermissionStatementInput } from '../domain/policy-statements.js';
+import type { RouteState } from '../domain/route-integration-plan.js';
+import type { PermissionReadState } from './permission-planner.js';
+import type { ApiSnapshot } from './route-state.js';
+
+export type RouteChangeState = RouteState & { snapshot: ApiSnapshot; permissions: PermissionReadState };
+
+export interface AfterStateInput {
+  before: RouteChangeState;
+  plan: readonly PlanStep[];
+  resources: ReadonlyMap<string, unknown>;
+  createdIds: ReadonlyMap<string, string>;
+  /** The policy keys a read of `state` would read (the functions its integration invokes, in accounts Gatewire manages). */
+  policyKeysOf(state: RouteState & { snapshot: ApiSnapshot }, permissions: PermissionReadState): string[];
+}
+
+export function routeStateAfter({ before, plan, resources, createdIds, policyKeysOf }: AfterStateInput): RouteChangeState | undefined {
+  let route = before.route;
+  const routes = new Map(before.snapshot.routes.map((candidate) => [candidate.routeId, candidate]));
+  const integrations = new Map(before.snapshot.integrations.map((candidate) => [candidate.integrationId, candidate]));
+  const created = new Set<string>();
+  const policies = new Map(before.permissions.policies);
+  for (const step of plan) {
+    const resource = resources.get(step.id);
+    switch (step.operation) {
+      case 'CreateRoute':
+      case 'UpdateRoute': {
+        if (!isRoute(resource) || resource.routeKey !== before.routeKey) return undefined;
+        route = resource;
+        routes.set(resource.routeId, resource);
+        break;
+      }
+      case 'CreateIntegration':
+      case 'UpdateIntegration': {
+        if (!isIntegration(resource)) return undefined;
+        integrations.set(resource.integrationId, resource);
+        if (step.operation === 'CreateIntegration') created.add(resource.integrationId);
+        break;
+      }
+      case 'DeleteIntegration':
+        integrations.delete(String(resolveReferences(step.params, createdIds)['integrationId']));
+        break;
+      case 'AddPermission':
+      case 'RemovePermission': {
+        const outcome = (resource as { outcome?: string } | undefined)?.outcome;
+        if (outcome === undefined) return undefined;
+        const input = step.params as unknown as PermissionStatementInput & { functionName: string; qualifier?: string };
+        const key = policyKey(input.functionName, input.qualifier);
+        if (!policies.has(key)) return undefined;
+        if (outcome === 'added' || outcome === 'removed') {
+          const kept = (policies.get(key)?.statements ?? []).filter((statement) => statement.Sid !== input.statementId);
+          // The revision AWS gave the policy is not in the answer: unknown, so not recorded.
+          const next: FunctionPolicyState = { statements: outcome === 'added' ? [...kept, statementFor(input)] : kept };
+          policies.set(key, next);
+        }
+        break;
+      }
+      case 'CreateDeployment':
+        break;
+      default:
+        // Response writes (and anything new): their after-state is read, not guessed.
+        return undefined;
+    }
+  }
+
+  const integrationId = integrationIdOfTarget(route?.target);
+  const integration = integrationId === undefined ? undefined : integrations.get(integrationId);
+  if (integrationId !== undefined && !integration) return undefined;
+  const integrationResponses =
+    integration === undefined
+      ? []
+      : integration.integrationId === before.integration?.integrationId
+        ? before.integrationResponses
+        : created.has(integration.integrationId)
+          ? []
+          : undefined;
+  if (integrationResponses === undefined) return undefined;
+  const routeResponses = route === undefined ? [] : route.routeId === before.route?.routeId ? before.routeResponses : [];
+  const allRoutes = [...routes.values()];
+  const otherRoutesUsingIntegration = integrationId
+    ? allRoutes.filter((other) => other.routeId !== route?.routeId && integrationIdOfTarget(other.target) === integrationId).map((other) => other.routeKey)
+    : [];
+  const snapshot: ApiSnapshot = {
+    routes: allRoutes,
+    integrations: [...integrations.values()],
+    ...(before.snapshot.allIntegrations === false ? { allIntegrations: false as const } : {}),
+  };
+  const state = {
+    apiId: before.apiId,
+    routeKey: before.routeKey,
+    ...(route ? { route } : {}),
+    ...(integration ? { integration } : {}),
+    integrationResponses,
+    routeResponses,
+    otherRoutesUsingIntegration,
+    snapshot,
+  };
+  const { holds: _holds, ...readState } = before.permissions;
+  const keys = policyKeysOf(state, readState);
+  if (keys.some((key) => !policies.has(key))) return undefined;
+  return { ...state, permissions: { ...readState, policies: new Map(keys.map((key) => [key, policies.get(key)])) } };
+}
+
+function isRoute(value: unknown): value is Route {
+  return typeof value === 'object' && value !== null && typeof (value as Route).routeId === 'string';
+}
+
+function isIntegration(value: unknown): value is Integration {
+  return typeof value === 'object' && value !== null && typeof (value as Integration).integrationId === 'string';
+}
