@@ -65,6 +65,8 @@ export interface FakeAws {
   seedApi(input: { name: string; protocolType?: 'WEBSOCKET' | 'HTTP'; routeSelectionExpression?: string }): string;
   /** Returns the unqualified function ARN. */
   seedFunction(input: { name: string; accountId?: string; aliases?: string[]; versions?: string[] }): string;
+  /** Deletes a seeded function behind the back of whatever is under test: every call naming it gets 404. */
+  deleteFunction(name: string, accountId?: string): void;
   /** Live view of one API; every read returns deep copies in wire (lowerCamel) form. Throws for an unknown id. */
   api(apiId: string): FakeApiView;
   /** Parsed statements of the function's policy for `qualifier` (unqualified when absent); [] when none. */
@@ -155,6 +157,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       }).apiId;
     },
     seedFunction: (input) => functions.seed(input).arn,
+    deleteFunction: (name, accountId) => functions.remove(name, accountId),
     api: (apiId) => apiView(apiGateway.apiRecord(apiId)),
     policy: (functionName, qualifier) => policies.statements(functions.resolve(functionName, qualifier).resourceArn),
     putStatement(functionName, statement, qualifier) {

@@ -49,6 +49,11 @@ export class LambdaFunctions {
     return fn;
   }
 
+  /** Deletes the function (as DeleteFunction would, outside whatever is under test). */
+  remove(name: string, accountId = this.accountId): void {
+    this.functions.delete(`${accountId}:${name}`);
+  }
+
   all(): LambdaFunction[] {
     return [...this.functions.values()];
   }
