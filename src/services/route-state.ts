@@ -80,12 +80,20 @@ export async function readChangeRouteState(
     checkWebSocket(apiGateway, apiId, options.facts),
     forgettingApi(apiGateway.listRoutes(apiId), apiId, options.facts),
   ]);
-  const integrationId = integrationIdOfTarget(routes.find((candidate) => candidate.routeKey === routeKey)?.target);
+  const route = routes.find((candidate) => candidate.routeKey === routeKey);
+  const integrationId = integrationIdOfTarget(route?.target);
+  // The responses are read alongside the integration (the route names both ids): one round trip.
+  const early: EarlyResponses = {
+    ...(route ? { route: { id: route.routeId, responses: settle(apiGateway.listRouteResponses(apiId, route.routeId)) } } : {}),
+    ...(integrationId !== undefined
+      ? { integration: { id: integrationId, responses: settle(apiGateway.listIntegrationResponses(apiId, integrationId)) } }
+      : {}),
+  };
   const current = integrationId === undefined ? undefined : await integrationById(apiGateway, apiId, integrationId);
   const snapshot: ApiSnapshot = needsWholeApi(current)
     ? { routes, integrations: await apiGateway.listIntegrations(apiId) }
     : { routes, integrations: current ? [current] : [], allIntegrations: false };
-  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot)), snapshot };
+  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early)), snapshot };
 }
 
 /** An integration a route targets; undefined when it is gone (the whole list would not have it either). */

@@ -115,3 +115,19 @@ t.test('the after-state built from the writes equals what a read gives', async (
     }
   }
 });
+
+t.test("an update reads the integration and both responses in one round trip, after the routes and the policy", async (t) => {
+  const { ctx, put } = await appWithWarmApi(t);
+  const arn = ctx.fake.seedFunction({ name: 'chat' });
+  t.equal((await put('send', lambda(arn))).statusCode, 200);
+  // Slow reads make the overlaps plain.
+  ctx.fake.inject({ operation: 'GetIntegration', fault: 'latency', latencyMs: 150 });
+  ctx.fake.inject({ operation: 'GetRoutes', fault: 'latency', latencyMs: 150 });
+  ctx.fake.resetCalls();
+  t.equal((await put('send', lambda(arn, { timeoutInMillis: 1000 }))).statusCode, 200);
+  const call = (operation: string) => ctx.fake.calls.find((candidate) => candidate.operation === operation)!;
+  for (const operation of ['GetIntegrationResponses', 'GetRouteResponses']) {
+    t.ok(call(operation).receivedAt < call('GetIntegration').answeredAt!, `${operation} was sent while GetIntegration was unanswered`);
+  }
+  t.ok(call('GetPolicy').receivedAt < call('GetRoutes').answeredAt!, 'the policy was read alongside the routes');
+});
