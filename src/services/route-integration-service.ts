@@ -25,7 +25,8 @@ import type { PermissionPlanner, PermissionReadState } from './permission-planne
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
-import { readChangeRouteState, readRouteState, requireRoute, type ExpectedIds, type RouteStateWithApi } from './route-state.js';
+import { withRunningResponses, integrationResponsesRun } from '../domain/running-responses.js';
+import { readChangeRouteState, readRouteState, requireRoute, type ExpectedIds, type ResponseNeeds, type RouteStateWithApi } from './route-state.js';
 
 export interface RouteIntegrationView {
   apiId: string;
@@ -101,7 +102,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       plan: () => [],
       describe: describeRoute,
       integrationIdOf: (state) => state.integration?.integrationId,
-      etagOf: routeIntegrationEtag,
+      etagOf: routeEtag,
       exists: hasBoundIntegration,
       present,
     };
@@ -121,7 +122,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       checkRouteKey(routeKey);
       const state = await readRouteState(apiGateway, apiId, routeKey);
       requireRoute(state);
-      const etag = routeIntegrationEtag(state);
+      const etag = routeEtag(state);
       return { ...viewOf(state), ...(etag !== undefined ? { etag } : {}) };
     },
 
@@ -150,6 +151,14 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
               (current.integrationType !== desired.integration.integrationType ||
                 current.integrationUri !== desired.integration.integrationUri ||
                 current.credentialsArn !== desired.integration.credentialsArn);
+      // Responses the change may make run are read even where they do not run now (the ones
+      // already there are updated or kept, not created twice); a non-proxy desired integration
+      // suggests the current one is too, so its responses are read alongside it.
+      const responses: ResponseNeeds = {
+        integrationResponses: desired.responses.length > 0,
+        routeResponses: desired.returnResponse === true,
+        integrationResponsesEarly: integrationResponsesRun(desired.integration),
+      };
       const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: desired.integration, pathOf: intentPaths(intent) }]);
       const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
       return runChange<RouteChangeState>(
@@ -161,8 +170,8 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           read: async (after) => {
             const derived = after && derivedAfter(after);
             if (derived) return derived;
-            if (after) return readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { expected: idsAfterPut(after) });
-            const state = await readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { wholeApi });
+            if (after) return readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { expected: idsAfterPut(after), responses });
+            const state = await readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { wholeApi, responses });
             if (resolver.stale()) {
               // A function ARN came from the cache and the reads found the function gone: ask
               // Lambda again, as a change without the cache would have (a 400 when it is gone).
@@ -177,7 +186,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
             permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId], options).steps,
           describe: describeRoute,
           integrationIdOf: (state) => state.integration?.integrationId,
-          etagOf: routeIntegrationEtag,
+          etagOf: routeEtag,
           exists: hasBoundIntegration,
           // Known only when the whole list was read (a lost create's answer is then found exactly).
           knownIntegrationIds: (state) =>
@@ -210,7 +219,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
             permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId], options).steps,
           describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
-          etagOf: routeIntegrationEtag,
+          etagOf: routeEtag,
           exists: hasBoundIntegration,
           present,
         },
@@ -229,13 +238,14 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     routeKey: string,
     apiGatewaySteps: (state: RouteState) => PlanStep[],
     desiredIntegration: Integration | DesiredRouteIntegration['integration'] | undefined,
-    how: { expected: ExpectedIds } | { wholeApi: true | ((current: Integration | undefined) => boolean) },
+    how: ({ expected: ExpectedIds } | { wholeApi: true | ((current: Integration | undefined) => boolean) }) & { responses?: ResponseNeeds },
   ): Promise<RouteChangeState> {
+    const needs = how.responses ?? {};
     const expected = 'expected' in how ? how.expected : undefined;
     const [state, prefetched] = await Promise.all([
       'expected' in how
-        ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts)
-        : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, ...(facts ? { facts } : {}) }),
+        ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts, needs)
+        : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, responses: needs, ...(facts ? { facts } : {}) }),
       desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
     ]);
     const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched, expected === undefined);
@@ -270,7 +280,14 @@ function describeRoute(state: RouteChangeState): unknown {
 
 export type RouteIntegrationService = ReturnType<typeof createRouteIntegrationService>;
 
-export function viewOf(state: RouteState): RouteIntegrationView {
+/** The entity tag of a route's integration: of the responses that run only, as the view shows. */
+function routeEtag(state: RouteState): string | undefined {
+  return routeIntegrationEtag(withRunningResponses(state));
+}
+
+/** The view shows the responses that run (running-responses.ts), whatever the change read. */
+export function viewOf(read: RouteState): RouteIntegrationView {
+  const state = withRunningResponses(read);
   return {
     apiId: state.apiId,
     routeKey: state.routeKey,

@@ -2,6 +2,7 @@
 import { DomainError, notFound } from '../domain/errors.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
 import type { RouteState } from '../domain/route-integration-plan.js';
+import { integrationResponsesRun, routeResponsesRun } from '../domain/running-responses.js';
 import type { FactCache } from './fact-cache.js';
 import type { ApiGatewayPort } from './ports.js';
 import { settle, unsettle, type Settled } from './settled.js';
@@ -61,12 +62,28 @@ export interface ChangeReadOptions {
    * integration (read by id first); true: the whole list is read at once.
    */
   wholeApi: true | ((current: Integration | undefined) => boolean);
+  /** Responses the change may make run, read even where they do not run now. */
+  responses?: ResponseNeeds;
+}
+
+/**
+ * Responses a read takes even where they do not run (running-responses.ts): a change that sets
+ * integration responses, or turns two-way replies on, must see the ones already there.
+ */
+export interface ResponseNeeds {
+  integrationResponses?: boolean;
+  routeResponses?: boolean;
+  /**
+   * Read the integration's responses alongside the integration itself, before its type says
+   * whether they run: a guess (the desired integration is not a proxy) that saves a round trip.
+   */
+  integrationResponsesEarly?: boolean;
 }
 
 /**
  * A route's state as a change needs it (issue 15: read only what the plan needs): the routes (a
  * route is found by its key only in the list), the route's own integration by id unless planning
- * needs the whole list, and the responses of both.
+ * needs the whole list, and the responses that run or that the change needs.
  */
 export async function readChangeRouteState(
   apiGateway: ApiGatewayPort,
@@ -74,7 +91,8 @@ export async function readChangeRouteState(
   routeKey: string,
   options: ChangeReadOptions,
 ): Promise<RouteStateWithApi> {
-  if (options.wholeApi === true) return readRouteState(apiGateway, apiId, routeKey, options.expected, options.facts);
+  const needs = options.responses ?? {};
+  if (options.wholeApi === true) return readRouteState(apiGateway, apiId, routeKey, options.expected, options.facts, needs);
   const needsWholeApi = options.wholeApi;
   const [, routes] = await Promise.all([
     checkWebSocket(apiGateway, apiId, options.facts),
@@ -82,10 +100,13 @@ export async function readChangeRouteState(
   ]);
   const route = routes.find((candidate) => candidate.routeKey === routeKey);
   const integrationId = integrationIdOfTarget(route?.target);
-  // The responses are read alongside the integration (the route names both ids): one round trip.
+  // The route says whether its responses run; they are read alongside the integration (the route
+  // names both ids). The integration's own responses wait for its type unless guessed needed.
   const early: EarlyResponses = {
-    ...(route ? { route: { id: route.routeId, responses: settle(apiGateway.listRouteResponses(apiId, route.routeId)) } } : {}),
-    ...(integrationId !== undefined
+    ...(route && (routeResponsesRun(route) || needs.routeResponses)
+      ? { route: { id: route.routeId, responses: settle(apiGateway.listRouteResponses(apiId, route.routeId)) } }
+      : {}),
+    ...(integrationId !== undefined && (needs.integrationResponses || needs.integrationResponsesEarly)
       ? { integration: { id: integrationId, responses: settle(apiGateway.listIntegrationResponses(apiId, integrationId)) } }
       : {}),
   };
@@ -93,7 +114,7 @@ export async function readChangeRouteState(
   const snapshot: ApiSnapshot = needsWholeApi(current)
     ? { routes, integrations: await apiGateway.listIntegrations(apiId) }
     : { routes, integrations: current ? [current] : [], allIntegrations: false };
-  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early)), snapshot };
+  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early, needs)), snapshot };
 }
 
 /** An integration a route targets; undefined when it is gone (the whole list would not have it either). */
@@ -125,6 +146,7 @@ export async function readRouteState(
   routeKey: string,
   expected: ExpectedIds = {},
   facts?: FactCache,
+  needs: ResponseNeeds = {},
 ): Promise<RouteStateWithApi> {
   const early: EarlyResponses = {
     ...(expected.routeId ? { route: { id: expected.routeId, responses: settle(apiGateway.listRouteResponses(apiId, expected.routeId)) } } : {}),
@@ -133,7 +155,7 @@ export async function readRouteState(
       : {}),
   };
   const snapshot = await readApiSnapshot(apiGateway, apiId, facts);
-  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early)), snapshot };
+  return { ...(await routeStateFrom(apiGateway, apiId, routeKey, snapshot, early, needs)), snapshot };
 }
 
 interface EarlyResponses {
@@ -141,23 +163,29 @@ interface EarlyResponses {
   integration?: { id: string; responses: Promise<Settled<IntegrationResponse[]>> };
 }
 
+/**
+ * The route's state from a snapshot of its API. Responses that do not run (running-responses.ts)
+ * are left out unless `needs` asks for them (read early on a guess, they are dropped): what a
+ * state holds depends on AWS's state and `needs` only, never on what was guessed.
+ */
 export async function routeStateFrom(
   apiGateway: ApiGatewayPort,
   apiId: string,
   routeKey: string,
   snapshot: ApiSnapshot,
   early: EarlyResponses = {},
+  needs: ResponseNeeds = {},
 ): Promise<RouteState> {
   const route = snapshot.routes.find((candidate) => candidate.routeKey === routeKey);
   const integrationId = integrationIdOfTarget(route?.target);
   const integration = integrationId ? snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
   const [integrationResponses, routeResponses] = await Promise.all([
-    !integration
+    !integration || !(integrationResponsesRun(integration) || needs.integrationResponses)
       ? Promise.resolve([])
       : early.integration?.id === integration.integrationId
         ? unsettle(early.integration.responses)
         : apiGateway.listIntegrationResponses(apiId, integration.integrationId),
-    !route
+    !route || !(routeResponsesRun(route) || needs.routeResponses)
       ? Promise.resolve([])
       : early.route?.id === route.routeId
         ? unsettle(early.route.responses)

@@ -41,16 +41,21 @@ t.test('calls per kind of change, permission calls included', async (t) => {
 
   const noop = await callsOf(t, ctx, () => put('send', lambda(arn, { timeoutInMillis: 1000 })));
   t.notOk(ctx.fake.writes().length, 'a no-op PUT writes nothing');
-  // Missed: the integration's and the route's responses are read too (5 calls); see bench/README.md.
-  t.ok(noop.length <= 5, `a no-op PUT makes ${noop.length} calls: ${noop.join(' ')}`);
-  t.ok(noop.length <= 3, `a no-op PUT makes ${noop.length} calls (target ≤ 3)`, { todo: 'the responses of the route and its integration are read: nothing else says whether they exist' });
+  // The responses of a Lambda proxy integration and of a one-way route do not run: not read.
+  t.same([...noop].sort(), ['GetIntegration', 'GetPolicy', 'GetRoutes'], `a no-op PUT makes ${noop.length} calls (target ≤ 3): ${noop.join(' ')}`);
 
   const remove = await callsOf(t, ctx, () => ctx.app.inject({ method: 'DELETE', url: routeIntegrationUrl(ctx.apiId, 'send') }));
   t.ok(remove.includes('RemovePermission') && remove.includes('DeleteIntegration'), 'the delete unbinds, deletes the integration and removes the statement');
   t.notOk(remove.some((operation, index) => operation.startsWith('Get') && index > remove.indexOf('UpdateRoute')), `nothing is read after the writes: ${remove.join(' ')}`);
-  t.ok(remove.length <= 9, `a delete makes ${remove.length} calls`);
+  // Missed (see bench/README.md): the 3 writes need the routes, every integration (does anything
+  // else invoke the function?), the policy, and the stages (the stage rule).
+  t.same(
+    [...remove].sort(),
+    ['DeleteIntegration', 'GetIntegrations', 'GetPolicy', 'GetRoutes', 'GetStages', 'RemovePermission', 'UpdateRoute'],
+    `a delete makes ${remove.length} calls: ${remove.join(' ')}`,
+  );
   t.ok(remove.length <= 5, `a delete makes ${remove.length} calls (target ≤ 5)`, {
-    todo: 'its 3 writes need the routes, every integration (does anything else invoke the function?), the policy and the stages (stage holds)',
+    todo: 'irreducible without weakening a safety rule: GetIntegrations (API-wide statement) and GetStages (stage rule)',
   });
 });
 
@@ -119,14 +124,18 @@ t.test('the after-state built from the writes equals what a read gives', async (
 t.test("an update reads the integration and both responses in one round trip, after the routes and the policy", async (t) => {
   const { ctx, put } = await appWithWarmApi(t);
   const arn = ctx.fake.seedFunction({ name: 'chat' });
-  t.equal((await put('send', lambda(arn))).statusCode, 200);
+  // A custom integration on a two-way route: both kinds of responses run, so both are read; the
+  // integration's alongside it, before its type is known, since the desired one is custom too.
+  const custom = (extra: object = {}) => ({ backend: { type: 'lambda', function: arn, proxy: false }, returnResponse: true, ...extra });
+  t.equal((await put('send', custom())).statusCode, 200);
   // Slow reads make the overlaps plain.
   ctx.fake.inject({ operation: 'GetIntegration', fault: 'latency', latencyMs: 150 });
   ctx.fake.inject({ operation: 'GetRoutes', fault: 'latency', latencyMs: 150 });
   ctx.fake.resetCalls();
-  t.equal((await put('send', lambda(arn, { timeoutInMillis: 1000 }))).statusCode, 200);
+  t.equal((await put('send', custom({ timeoutInMillis: 1000 }))).statusCode, 200);
   const call = (operation: string) => ctx.fake.calls.find((candidate) => candidate.operation === operation)!;
   for (const operation of ['GetIntegrationResponses', 'GetRouteResponses']) {
+    t.ok(call(operation), `${operation} was made`);
     t.ok(call(operation).receivedAt < call('GetIntegration').answeredAt!, `${operation} was sent while GetIntegration was unanswered`);
   }
   t.ok(call('GetPolicy').receivedAt < call('GetRoutes').answeredAt!, 'the policy was read alongside the routes');
