@@ -3292,7 +3292,9 @@ export interface components {
             routeKey: string;
             route?: components["schemas"]["Route"];
             integration?: components["schemas"]["Integration"];
+            /** @description The integration responses that run: none on a proxy integration, where AWS ignores them. */
             integrationResponses: components["schemas"]["IntegrationResponse"][];
+            /** @description The route responses that run: none unless the route has a response selection expression. */
             routeResponses: components["schemas"]["RouteResponse"][];
             /** @description Two-way: replies from the backend reach the client. */
             returnResponse: boolean;

@@ -54,8 +54,12 @@ export const RouteIntegration = Type.Object(
     routeKey: Type.String(),
     route: Type.Optional(ref(Route)),
     integration: Type.Optional(ref(Integration)),
-    integrationResponses: Type.Array(ref(IntegrationResponse)),
-    routeResponses: Type.Array(ref(RouteResponse)),
+    integrationResponses: Type.Array(ref(IntegrationResponse), {
+      description: 'The integration responses that run: none on a proxy integration, where AWS ignores them.',
+    }),
+    routeResponses: Type.Array(ref(RouteResponse), {
+      description: 'The route responses that run: none unless the route has a response selection expression.',
+    }),
     returnResponse: Type.Boolean({ description: 'Two-way: replies from the backend reach the client.' }),
     sharedWith: Type.Array(Type.String(), { description: 'Other routes bound to the same integration.' }),
   },
