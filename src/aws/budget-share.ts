@@ -1,8 +1,11 @@
 // One AWS call budget per account and region, shared by every instance that shares the audit
 // store (issue 15, docs/decisions.md). Each instance renews its membership of the budget every
 // `intervalMs` (one store round trip, never one per AWS call) and sets its limiters to
-// 1 / (live members) of the account's rate and burst. An instance that stops leaves at once; one
-// that dies is counted until its membership expires (3 intervals), which only slows the others.
+// 1 / (live members) of the account's rate and burst. A new member shrinks every share at the
+// next beat. A share grows only once the smaller count has held for a whole membership lifetime
+// (3 intervals): a member whose beat came late (a stalled event loop, a slow store) looks gone for
+// a moment, and growing at once would let both spend a whole budget each. So an instance that
+// stops or dies is made up for after 3 to 6 intervals, which only slows the others meanwhile.
 import type { BudgetMembers } from '../services/ports.js';
 import type { PriorityLimiter } from './priority-limiter.js';
 
@@ -42,11 +45,24 @@ export function startBudgetShare(options: BudgetShareOptions): BudgetShare {
   const ttlMs = options.intervalMs * 3;
   let stopped = false;
   let running: Promise<number> | undefined;
+  // The member count the share is set for, and since when the beats have seen fewer.
+  let applied = 0;
+  let fewerSince: number | undefined;
 
   const beat = async () => {
     const at = now();
     const live = await options.members.beat(key, options.instance, at, new Date(at.getTime() + ttlMs));
-    if (!stopped) for (const limiter of options.limiters) limiter.setShare(1 / live);
+    if (live >= applied) {
+      applied = live;
+      fewerSince = undefined;
+    } else {
+      fewerSince ??= at.getTime();
+      if (at.getTime() - fewerSince >= ttlMs) {
+        applied = live;
+        fewerSince = undefined;
+      }
+    }
+    if (!stopped) for (const limiter of options.limiters) limiter.setShare(1 / applied);
     return live;
   };
   const tick = () => {
