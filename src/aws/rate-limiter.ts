@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareStack } from '@smithy/types';
 import type { CallPriority } from './priority-limiter.js';
-import { currentRead } from './read-context.js';
+import { currentRead } from '../services/read-context.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -48,7 +48,7 @@ export function createRateLimiter(limit: RateLimit, now: () => number = () => pe
 /**
  * Paces every attempt of every call of a client, retries included: the limiter sits after the
  * SDK's retry middleware (finalizeRequest, low priority), so a retried call takes a token again.
- * A call made inside a GET handler (aws/read-context.ts) asks as a read, every other as a change.
+ * A call made inside a GET handler (services/read-context.ts) asks as a read, every other as a change.
  */
 export function addRateLimiterMiddleware(stack: MiddlewareStack<any, any>, limiter: RateLimiter): void {
   stack.add(

@@ -1,13 +1,13 @@
 // Identical concurrent reads reach AWS once, and GET endpoints may be answered from an answer a
 // few seconds old (issue 15). An SDK middleware, outermost on the clients: a Get* call made for a
-// read (aws/read-context.ts) joins an identical call in flight, or takes a cached answer younger
+// read (services/read-context.ts) joins an identical call in flight, or takes a cached answer younger
 // than `cacheMs` (noting its age for the `Age` header). Calls of a change never join, never read
 // the cache and never fill it: a change plans on fresh state. Any other command (a write) drops
 // the cached and in-flight reads of its API (of every Lambda function, for a Lambda write) before
 // and after it runs, and a read that overlapped a write is not cached, so a GET after a change
 // sees the change.
 import type { MiddlewareStack } from '@smithy/types';
-import { currentRead } from './read-context.js';
+import { currentRead } from '../services/read-context.js';
 
 export interface ReadCoalescerOptions {
   /** How long an answer may be reused by later reads; 0 only coalesces concurrent ones. */

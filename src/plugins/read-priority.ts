@@ -1,10 +1,10 @@
-// GET handlers run as reads (aws/read-context.ts): their AWS calls queue behind changes' calls,
+// GET handlers run as reads (services/read-context.ts): their AWS calls queue behind changes' calls,
 // are refused past the read wait bound (503 + Retry-After), and may be coalesced or answered
 // from a short cache (aws/read-coalescer.ts). An answer built from a cached AWS answer carries
 // `Age` (RFC 9111 §5.1): the seconds since the oldest AWS answer it used was fresh. Installed on
 // the /v1 scope only: probes and docs make no AWS calls and keep their fast path.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { runAsRead, type ReadContext } from '../aws/read-context.js';
+import { runAsRead, type ReadContext } from '../services/read-context.js';
 
 export function installReadPriority(app: FastifyInstance): void {
   const contexts = new WeakMap<FastifyRequest, ReadContext>();
