@@ -73,7 +73,7 @@ export function createPriorityLimiter(limit: RateLimit, options: PriorityLimiter
 
   const refuseRead = (waitMs: number) =>
     new DomainError(
-      'throttled',
+      'budget-busy',
       `Gatewire's AWS call budget is busy with changes: this read would wait about ${Math.ceil(waitMs)} ms, more than the ${options.readWaitMs} ms a read may wait`,
       { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) },
     );

@@ -29,7 +29,7 @@ t.test('a read that would wait past the bound is refused at once with Retry-Afte
   );
   t.ok(performance.now() - started < 50, 'refused without waiting');
   t.ok(refusal instanceof DomainError, 'a domain error');
-  t.equal((refusal as DomainError).kind, 'throttled', '503 (problem.ts)');
+  t.equal((refusal as DomainError).kind, 'budget-busy', '503 (problem.ts)');
   t.equal((refusal as DomainError).retryAfterSeconds, 1, 'Retry-After: the wait it would have had, in whole seconds');
   t.same(limiter.waiting(), { change: 3, read: 0 }, 'the refused read did not queue');
   await Promise.all(changes);
@@ -45,7 +45,7 @@ t.test('a queued read is refused when changes that came after it keep it past th
   );
   // Each change takes the next token (50 ms apart) before the read.
   const changes = [1, 2, 3, 4].map(() => limiter.acquire('change'));
-  t.equal(await read, 'throttled', 'refused');
+  t.equal(await read, 'budget-busy', 'refused');
   const waited = performance.now() - started;
   t.ok(waited >= 110 && waited < 400, `after the bound (${waited.toFixed(0)} ms)`);
   await Promise.all(changes);

@@ -151,7 +151,7 @@ t.test('a read that would wait past the bound gets 503 with Retry-After and make
   t.equal(read.statusCode, 503, read.body.slice(0, 300));
   t.match(read.headers['content-type'], /^application\/problem\+json/);
   t.ok(Number(read.headers['retry-after']) >= 1, `Retry-After: ${read.headers['retry-after']}`);
-  t.match(read.json(), { detail: /would wait/ });
+  t.match(read.json(), { type: 'https://gatewire.dev/problems/budget-busy', status: 503, detail: /would wait/ });
   t.same(
     (await changes).map((response) => response.statusCode),
     Array(6).fill(200),
