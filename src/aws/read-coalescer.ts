@@ -1,5 +1,5 @@
 // Identical concurrent reads reach AWS once, and GET endpoints may be answered from an answer a
-// few seconds old (issue 15). An SDK middleware, outermost on the clients: a Get* call made for a
+// few seconds old (issue 15). An SDK middleware, outermost on the clients: a Get/List call made for a
 // read (services/read-context.ts) joins an identical call in flight, or takes a cached answer younger
 // than `cacheMs` (noting its age for the `Age` header). Calls of a change never join, never read
 // the cache and never fill it: a change plans on fresh state. Any other command (a write) drops
@@ -63,7 +63,7 @@ export function createReadCoalescer(options: ReadCoalescerOptions): ReadCoalesce
           // API Gateway's reads and writes name their API; Lambda's policies are all one scope
           // (a function may be named by name, ARN or partial ARN).
           const scope = service === 'lambda' ? 'lambda' : `api:${typeof input['ApiId'] === 'string' ? input['ApiId'] : '*'}`;
-          if (!command.startsWith('Get')) {
+          if (!READ_COMMAND.test(command)) {
             invalidate(scope);
             if (service === 'apigatewayv2') invalidate('api:*');
             try {
@@ -108,6 +108,9 @@ export function createReadCoalescer(options: ReadCoalescerOptions): ReadCoalesce
     },
   };
 }
+
+/** AWS names its reads Get… and List…; every other command may change something. */
+const READ_COMMAND = /^(Get|List)[A-Z]/;
 
 /** JSON with object keys sorted: two inputs that differ only in key order are one read. */
 function stableJson(value: unknown): string {
