@@ -256,7 +256,9 @@ async function shareBudget(
     limiters,
     intervalMs: config.awsBudget.heartbeatMs,
   });
-  // A store that fails now fails the start-up elsewhere; the heartbeat retries meanwhile.
+  // A store that does not answer leaves this instance the whole budget until a beat succeeds: only
+  // reads can run meanwhile (changes fail closed without their audit store), and the SDK retries
+  // what AWS throttles.
   await share.beat().catch(() => undefined);
   return share;
 }
