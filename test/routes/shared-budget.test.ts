@@ -14,15 +14,13 @@ import type { TestContext } from '../support/tap.js';
 const RATE = 20;
 const BURST = 10;
 const HEARTBEAT_MS = 200;
-// The fake's bucket has room for a few calls more than the account's budget: calls the limiters
-// spaced out can reach the fake together when the busy test process delays their sockets (as the
-// network does with AWS); that jitter is not the limiters' doing. The budget itself is checked on
-// the arrival times below, with the same allowance.
-const JITTER_CALLS = 4;
+// Calls the limiters spaced out may still reach the fake a hair closer together than they were
+// granted (timers, sockets): one call of slack on the fake's arrival times, no more.
+const JITTER_CALLS = 1;
 
 async function twoInstances(t: TestContext, env: Record<string, string> = {}): Promise<{ fake: FakeAws; a: TestApp; b: TestApp }> {
   const fake = await startFakeAws({
-    rateLimit: { apiGatewayPerSecond: RATE, apiGatewayBurst: BURST + JITTER_CALLS, lambdaPerSecond: RATE },
+    rateLimit: { apiGatewayPerSecond: RATE, apiGatewayBurst: BURST, lambdaPerSecond: RATE },
   });
   t.teardown(() => fake.close());
   const { url } = await createTestSchema(t, 'shared_budget');
@@ -46,6 +44,15 @@ async function twoInstances(t: TestContext, env: Record<string, string> = {}): P
   const b = await instance();
   // The first instance learns of the second at its next heartbeat.
   await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS * 2));
+  // Open each instance's connections to AWS first: a call that waits for a new connection reaches
+  // the fake after calls granted later, and a cold pool at the start bunches a whole burst that
+  // way (with 4 test files at a time, up to 12 calls in one stretch). The test is about the
+  // budget; connection set-up jitter is what the limiters' reserve token is for in production.
+  await Promise.all(
+    [a, b].flatMap((ctx) => Array.from({ length: 8 }, (_, i) => ctx.app.inject({ method: 'GET', url: `/v1/apis/warmup${i}abc/routes` }))),
+  );
+  // Both buckets, Gatewire's and the fake's, full again.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
   return { fake, a, b };
 }
 
@@ -95,10 +102,10 @@ t.test('two instances on one database run changes and reads within the account b
   t.same(new Set(readStatuses), new Set([200]), 'every read answered');
   const calls = apiGatewayCalls(fake);
   const throttled = calls.filter((call) => call.status === 429).length;
-  t.equal(throttled, 0, 'AWS throttled nothing');
+  // The SDK would retry a throttled call (4 attempts), so none would surface; the limiters should
+  // not need that.
+  t.ok(throttled <= JITTER_CALLS, `AWS throttled ${throttled} calls`);
   const excess = excessOverBucket(calls);
-  const t0 = calls[0]!.receivedAt;
-  if (excess > JITTER_CALLS) t.comment(calls.map((call) => `${(call.receivedAt - t0).toFixed(0)}:${call.operation}:${call.status}:${call.path.split('/')[3]}`).join(' '));
   t.ok(excess <= JITTER_CALLS, `the calls of both instances stay within ${RATE}/s with a burst of ${BURST} (worst excess ${excess.toFixed(2)} calls)`);
   const span = (calls.at(-1)!.receivedAt - calls[0]!.receivedAt) / 1000;
   // The whole run as one window of the check above, as a figure: the rate beyond the burst.
