@@ -10,6 +10,7 @@ import { installIdempotency } from './plugins/idempotency.js';
 import { installJsonBodyParser } from './plugins/json-body.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
+import { installReadPriority } from './plugins/read-priority.js';
 import { apiRoutes } from './routes/apis.js';
 import { auditRoutes } from './routes/audit.js';
 import { bulkRoutes } from './routes/bulk-routes.js';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(
     async (v1) => {
+      installReadPriority(v1);
       await v1.register(apiRoutes, { apis: deps.services.apis });
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations, answerChange });
       await v1.register(bulkRoutes, { bulk: deps.services.bulk, answerChange });

@@ -34,6 +34,14 @@ const ConfigSchema = Type.Object({
   GATEWIRE_APIGATEWAY_RATE: Type.Number({ minimum: 0, maximum: 10_000, default: 10 }),
   GATEWIRE_APIGATEWAY_BURST: Type.Integer({ minimum: 1, maximum: 10_000, default: 40 }),
   GATEWIRE_LAMBDA_RATE: Type.Number({ minimum: 0, maximum: 10_000, default: 15 }),
+  // One budget per account and region (issue 15, docs/decisions.md): instances sharing the audit
+  // store divide the rates above among themselves, renewing their share every heartbeat.
+  GATEWIRE_SHARED_BUDGET: Type.Enum(['on', 'off'], { default: 'on' }),
+  GATEWIRE_BUDGET_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1_000 }),
+  // Reads (GET endpoints, drift) wait behind changes at most this long, else 503 with Retry-After.
+  GATEWIRE_READ_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2_000 }),
+  // How long a GET may reuse an AWS answer (with an Age header); 0: concurrent reads are still coalesced.
+  GATEWIRE_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2_000 }),
   GATEWIRE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 1024 * 1024 }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   // Caller credentials (README "Authentication"): hashed API keys, IAM principals (Lambda), JWTs.
@@ -93,6 +101,12 @@ export interface Config {
   awsTimeoutMs: number;
   /** Client-side limits for AWS control-plane calls, per instance; undefined when turned off. */
   awsRateLimits: { apiGateway: RateLimit | undefined; lambda: RateLimit | undefined };
+  /**
+   * The account's budget as the instances share it (issue 15): whether the rates above are divided
+   * among the instances sharing the audit store, how often each renews its share, how long a read
+   * may wait behind changes, and how long a GET may reuse an AWS answer.
+   */
+  awsBudget: { shared: boolean; heartbeatMs: number; readWaitMs: number; readCacheMs: number };
   bodyLimitBytes: number;
   logLevel: RawConfig['LOG_LEVEL'];
   /** Who may call Gatewire (src/auth/credentials.ts). Secrets are stored as hashes only. */
@@ -177,6 +191,12 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       // Lambda documents no burst: one second's worth.
       lambda:
         raw.GATEWIRE_LAMBDA_RATE > 0 ? { perSecond: raw.GATEWIRE_LAMBDA_RATE, burst: Math.max(1, Math.floor(raw.GATEWIRE_LAMBDA_RATE)) } : undefined,
+    },
+    awsBudget: {
+      shared: raw.GATEWIRE_SHARED_BUDGET === 'on',
+      heartbeatMs: raw.GATEWIRE_BUDGET_HEARTBEAT_MS,
+      readWaitMs: raw.GATEWIRE_READ_WAIT_MS,
+      readCacheMs: raw.GATEWIRE_READ_CACHE_MS,
     },
     bodyLimitBytes: raw.GATEWIRE_BODY_LIMIT_BYTES,
     logLevel: raw.LOG_LEVEL,

@@ -15,6 +15,10 @@ import { createKyselyAuditStore } from './audit/store.js';
 import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
+import { startBudgetShare, type BudgetShare } from './aws/budget-share.js';
+import { createPriorityLimiter, type PriorityLimiter } from './aws/priority-limiter.js';
+import { createReadCoalescer } from './aws/read-coalescer.js';
+import { createKyselyBudgetMembers } from './audit/budget-members.js';
 import { createLambdaAdapter } from './aws/lambda.js';
 import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-continuation.js';
 import { createStsAdapter } from './aws/sts.js';
@@ -32,7 +36,7 @@ import { createIntegrationService } from './services/integration-service.js';
 import { createPermissionPlanner } from './services/permission-planner.js';
 import { createPermissionService } from './services/permission-service.js';
 import { createStageHoldReader } from './services/stage-holds.js';
-import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
+import type { ApiLock, AuditStore, BudgetMembers, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 import { createFactCache } from './services/fact-cache.js';
 import { forgettingGoneFunctions } from './services/fact-invalidation.js';
@@ -58,7 +62,7 @@ export interface DependencyOverrides {
    * Tests: an audit store of their own (e.g. in memory) instead of the one GATEWIRE_AUDIT_URL names.
    * Without `idempotency`, Idempotency-Keys are kept in memory (one instance only).
    */
-  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
+  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; budget?: BudgetMembers; close?: () => Promise<void> };
   clock?: Clock;
   ids?: IdGenerator;
   /** Tests: the name of this instance as an owner of changes. */
@@ -73,7 +77,7 @@ export interface DependencyOverrides {
 export async function openAuditStore(
   config: Pick<Config, 'auditUrl'> & Partial<Pick<Config, 'lock' | 'region' | 'dynamoDbEndpoint'>>,
   options: { credentials?: AwsCredentialIdentity } = {},
-): Promise<{ store: AuditStore; lock: ApiLock; idempotency: IdempotencyStore; close(): Promise<void> }> {
+): Promise<{ store: AuditStore; lock: ApiLock; idempotency: IdempotencyStore; budget: BudgetMembers; close(): Promise<void> }> {
   if (config.auditUrl.startsWith('dynamodb://')) {
     // Imported on demand: the DynamoDB client is a chunk of its own in the Lambda bundle, loaded
     // only by deployments that select this store (and never by SQL ones).
@@ -91,6 +95,7 @@ export async function openAuditStore(
   const store = createKyselyAuditStore(handle.db);
   // Same Kysely instance (and pool) as the audit store: closing the store closes both.
   const idempotency = createKyselyIdempotencyStore(handle.db);
+  const budget = createKyselyBudgetMembers(handle.db);
   if (handle.dialect === 'postgres') {
     // The lock gets a pool of its own: a change holds its lock connection while it writes records.
     const lockPool = createPostgresPool(config.auditUrl, { maxConnections: 5 });
@@ -99,17 +104,25 @@ export async function openAuditStore(
       store,
       lock: createPostgresAdvisoryLock(lockPool, lockWait),
       idempotency,
+      budget,
       // Safe to call twice (pg throws on a second pool.end()).
       close: () => (closing ??= store.close().then(() => lockPool.end())),
     };
   }
-  return { store, lock: createInProcessLock(lockWait), idempotency, close: () => store.close() };
+  return { store, lock: createInProcessLock(lockWait), idempotency, budget, close: () => store.close() };
 }
 
 export async function createDependencies(config: Config, overrides: DependencyOverrides = {}): Promise<Dependencies> {
   const clock = overrides.clock ?? { now: () => new Date() };
   const ids = overrides.ids ?? createIdGenerator(clock);
   const callLog = createAwsCallLog();
+  // Changes before reads, reads bounded (aws/priority-limiter.ts); each limiter's share of the
+  // account's budget is set by the budget share below.
+  const { readWaitMs, readCacheMs } = config.awsBudget;
+  const limiters = {
+    apiGateway: config.awsRateLimits.apiGateway ? createPriorityLimiter(config.awsRateLimits.apiGateway, { readWaitMs }) : undefined,
+    lambda: config.awsRateLimits.lambda ? createPriorityLimiter(config.awsRateLimits.lambda, { readWaitMs }) : undefined,
+  };
   const clients = createAwsClients({
     region: config.region,
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
@@ -117,10 +130,14 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     maxAttempts: config.awsMaxAttempts,
     connectionTimeoutMs: Math.min(config.awsTimeoutMs, 5_000),
     requestTimeoutMs: config.awsTimeoutMs,
-    rateLimits: config.awsRateLimits,
+    limiters,
+    readCoalescer: createReadCoalescer({ cacheMs: readCacheMs }),
     callLog,
   });
   const audit = overrides.audit ?? (await openAuditStore(config, overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}));
+  // Unique per process start: a restarted instance must not renew the leases of its former self.
+  const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  const budgetShare = await shareBudget(config, audit.budget, owner, [limiters.apiGateway, limiters.lambda]);
   const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,
@@ -149,8 +166,6 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     region: config.region,
     stageHolds: createStageHoldReader({ apiGateway, auditStore: audit.store, clock }),
   });
-  // Unique per process start: a restarted instance must not renew the leases of its former self.
-  const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   const tracker = new ChangeTracker();
   const kinds = new ChangeKinds();
   const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
@@ -219,8 +234,36 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     owner,
     async close() {
       await recovery!.stop();
+      await budgetShare?.stop();
       clients.destroy();
       await audit.close?.();
     },
   };
+}
+
+/**
+ * Joins the account's budget (aws/budget-share.ts) when the store can keep its members and some
+ * limiter is on; the first share is set before the instance serves anything.
+ */
+async function shareBudget(
+  config: Config,
+  members: BudgetMembers | undefined,
+  instance: string,
+  candidates: Array<PriorityLimiter | undefined>,
+): Promise<BudgetShare | undefined> {
+  const limiters = candidates.filter((limiter): limiter is PriorityLimiter => limiter !== undefined);
+  if (!config.awsBudget.shared || members === undefined || limiters.length === 0) return undefined;
+  const share = startBudgetShare({
+    members,
+    // The key names the account and region whose quota it is (issue 19 adds targets: one each).
+    key: { account: config.accountId ?? 'caller', region: config.region },
+    instance,
+    limiters,
+    intervalMs: config.awsBudget.heartbeatMs,
+  });
+  // A store that does not answer leaves this instance the whole budget until a beat succeeds: only
+  // reads can run meanwhile (changes fail closed without their audit store), and the SDK retries
+  // what AWS throttles.
+  await share.beat().catch(() => undefined);
+  return share;
 }

@@ -14,7 +14,9 @@
 //   <prefix>-journal      key change_id (S) + seq (N): the change journal, one item per entry
 //                         (`entry_json`), as the SQL change_journal table.
 //   <prefix>-idempotency  key caller (S) + key (S); TTL attribute `ttl` (epoch seconds).
-//   <prefix>-locks        key api_id (S); TTL attribute `ttl` (epoch seconds). One item per held lock.
+//   <prefix>-locks        key api_id (S); TTL attribute `ttl` (epoch seconds). One item per held lock,
+//                         and one `budget#<key>` item per shared AWS call budget
+//                         (dynamodb-budget-members.ts).
 import {
   CreateTableCommand,
   DescribeTableCommand,

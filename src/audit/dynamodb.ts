@@ -11,7 +11,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { ApiLock, AuditStore, IdempotencyStore } from '../services/ports.js';
+import type { ApiLock, AuditStore, BudgetMembers, IdempotencyStore } from '../services/ports.js';
+import { createDynamoDbBudgetMembers } from './dynamodb-budget-members.js';
 import { createDynamoDbIdempotencyStore } from './dynamodb-idempotency-store.js';
 import { createDynamoDbLock, type DynamoDbLockOptions } from './dynamodb-lock.js';
 import { createDynamoDbAuditStore } from './dynamodb-store.js';
@@ -60,6 +61,8 @@ export interface DynamoDbAudit {
   store: AuditStore;
   lock: ApiLock;
   idempotency: IdempotencyStore;
+  /** The instances sharing an AWS call budget: items in the locks table (dynamodb-budget-members.ts). */
+  budget: BudgetMembers;
   tables: DynamoDbTableNames;
   close(): Promise<void>;
 }
@@ -92,6 +95,7 @@ export async function openDynamoDbAudit(url: string, options: OpenDynamoDbOption
     store,
     lock: createDynamoDbLock(client, tables.locks, options.lock),
     idempotency: createDynamoDbIdempotencyStore(client, tables.idempotency),
+    budget: createDynamoDbBudgetMembers(client, tables.locks),
     tables,
     close: () => store.close(),
   };

@@ -62,8 +62,16 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+/** Instances sharing an AWS call budget (budget-members.ts), keyed by (budget_key, instance). Migration 0003. */
+export interface BudgetMembersTable {
+  budget_key: string;
+  instance: string;
+  expires_at: string;
+}
+
 export interface AuditDatabase {
   audit_records: AuditRecordsTable;
   change_journal: ChangeJournalTable;
   idempotency_keys: IdempotencyKeysTable;
+  budget_members: BudgetMembersTable;
 }

@@ -9,6 +9,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
 import { addRateLimiterMiddleware, createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.js';
+import type { ReadCoalescer } from './read-coalescer.js';
 
 export interface AwsClientOptions {
   region: string;
@@ -21,6 +22,13 @@ export interface AwsClientOptions {
   callLog: CapturingCallLog;
   /** Client-side pacing per service, shared by every request of this instance; undefined: none. */
   rateLimits?: { apiGateway?: RateLimit | undefined; lambda?: RateLimit | undefined };
+  /**
+   * Limiters built by the caller (the shared budget, dependencies.ts), in place of ones built from
+   * rateLimits: their share of the account's budget changes as instances come and go.
+   */
+  limiters?: { apiGateway?: RateLimiter | undefined; lambda?: RateLimiter | undefined };
+  /** Coalesces and caches the reads of GET endpoints (aws/read-coalescer.ts); undefined: none. */
+  readCoalescer?: ReadCoalescer;
 }
 
 export interface AwsClients {
@@ -69,9 +77,10 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const lambda = new LambdaClient(common);
   const sts = new STSClient(common);
   const extraLambdaClients: LambdaClient[] = [];
-  const apiGatewayLimiter = options.rateLimits?.apiGateway ? createRateLimiter(options.rateLimits.apiGateway) : undefined;
+  const apiGatewayLimiter =
+    options.limiters?.apiGateway ?? (options.rateLimits?.apiGateway ? createRateLimiter(options.rateLimits.apiGateway) : undefined);
   // One Lambda limiter for every account's client: conservative for other accounts' own budgets.
-  const lambdaLimiter = options.rateLimits?.lambda ? createRateLimiter(options.rateLimits.lambda) : undefined;
+  const lambdaLimiter = options.limiters?.lambda ?? (options.rateLimits?.lambda ? createRateLimiter(options.rateLimits.lambda) : undefined);
   const paced = (stack: Parameters<typeof addRateLimiterMiddleware>[0], limiter: RateLimiter | undefined) => {
     if (limiter) addRateLimiterMiddleware(stack, limiter);
   };
@@ -81,6 +90,11 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(apiGatewayCreates.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
+  // Added last at the initialize step with high priority: outermost, so an answer from the cache
+  // or from an identical call in flight is neither paced nor logged as an AWS call.
+  options.readCoalescer?.add(apiGateway.middlewareStack, 'apigatewayv2');
+  options.readCoalescer?.add(apiGatewayCreates.middlewareStack, 'apigatewayv2');
+  options.readCoalescer?.add(lambda.middlewareStack, 'lambda');
   // The account look-up and role assumptions are AWS calls of a change too.
   addCallLogMiddleware(sts.middlewareStack, 'sts', options.callLog);
   return {
@@ -92,6 +106,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       const client = new LambdaClient({ ...common, credentials });
       addCallLogMiddleware(client.middlewareStack, 'lambda', options.callLog);
       paced(client.middlewareStack, lambdaLimiter);
+      // Its writes drop cached Lambda reads too (other accounts' functions are named by full ARN).
+      options.readCoalescer?.add(client.middlewareStack, 'lambda');
       extraLambdaClients.push(client);
       return client;
     },

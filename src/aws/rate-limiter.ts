@@ -4,6 +4,8 @@
 // throttled, retried and (after the SDK's bounded attempts) failed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareStack } from '@smithy/types';
+import type { CallPriority } from './priority-limiter.js';
+import { currentRead } from '../services/read-context.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -11,8 +13,11 @@ export interface RateLimit {
 }
 
 export interface RateLimiter {
-  /** Resolves when the caller may send one request. Callers are served in the order they ask. */
-  acquire(): Promise<void>;
+  /**
+   * Resolves when the caller may send one request. Callers of one priority are served in the order
+   * they ask; a priority-aware limiter (priority-limiter.ts) serves changes before reads.
+   */
+  acquire(priority?: CallPriority): Promise<void>;
 }
 
 /**
@@ -43,11 +48,12 @@ export function createRateLimiter(limit: RateLimit, now: () => number = () => pe
 /**
  * Paces every attempt of every call of a client, retries included: the limiter sits after the
  * SDK's retry middleware (finalizeRequest, low priority), so a retried call takes a token again.
+ * A call made inside a GET handler (services/read-context.ts) asks as a read, every other as a change.
  */
 export function addRateLimiterMiddleware(stack: MiddlewareStack<any, any>, limiter: RateLimiter): void {
   stack.add(
     (next: any) => async (args: any) => {
-      await limiter.acquire();
+      await limiter.acquire(currentRead() === undefined ? 'change' : 'read');
       return next(args);
     },
     { step: 'finalizeRequest', priority: 'low', name: 'gatewireRateLimiter', override: true },

@@ -203,7 +203,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -312,7 +312,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -565,7 +565,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1072,7 +1072,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1379,7 +1379,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1847,7 +1847,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2300,7 +2300,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2650,7 +2650,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
                 503: {
                     headers: {
                         [name: string]: unknown;

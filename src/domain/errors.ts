@@ -19,6 +19,8 @@ export type ErrorKind =
   | 'precondition-failed'
   | 'aws-bad-request'
   | 'throttled'
+  /** A read would wait past its bound for a turn in the AWS call budget, behind changes (503). */
+  | 'budget-busy'
   | 'upstream'
   | 'audit-unavailable'
   /** An Idempotency-Key reused for a different request (422). */

@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Record<ErrorKind, { status: number; title: string }> = {
   'precondition-failed': { status: 412, title: 'Precondition failed' },
   'aws-bad-request': { status: 400, title: 'AWS rejected the request' },
   throttled: { status: 503, title: 'AWS is throttling requests' },
+  'budget-busy': { status: 503, title: 'AWS call budget busy with changes' },
   upstream: { status: 502, title: 'AWS call failed' },
   'audit-unavailable': { status: 503, title: 'Audit store unavailable' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },

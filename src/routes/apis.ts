@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as Type from 'typebox';
 import type { ApiService } from '../services/api-service.js';
-import { ApiIdParams, problemResponse, ref } from '../schemas/common.js';
+import { ApiIdParams, problemResponse, readUnavailable, ref } from '../schemas/common.js';
 import { RouteSummary, WebSocketApi } from '../schemas/resources.js';
 
 export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async (app, { apis }) => {
@@ -17,7 +17,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async 
         response: {
           200: Type.Object({ items: Type.Array(ref(WebSocketApi)) }),
           502: problemResponse('AWS failed.'),
-          503: problemResponse('AWS throttled the request.'),
+          503: readUnavailable,
         },
       },
     },
@@ -38,7 +38,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async 
           400: problemResponse('Not a WebSocket API.'),
           404: problemResponse('No such API.'),
           502: problemResponse('AWS failed.'),
-          503: problemResponse('AWS throttled the request.'),
+          503: readUnavailable,
         },
       },
     },

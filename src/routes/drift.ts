@@ -1,7 +1,7 @@
 // GET /v1/apis/{apiId}/drift
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DriftService } from '../services/drift-service.js';
-import { ApiIdParams, problemResponse, ref } from '../schemas/common.js';
+import { ApiIdParams, problemResponse, readUnavailable, ref } from '../schemas/common.js';
 import { DriftReport } from '../schemas/drift.js';
 
 export const driftRoutes: FastifyPluginAsyncTypebox<{ drift: DriftService }> = async (app, { drift }) => {
@@ -20,7 +20,7 @@ export const driftRoutes: FastifyPluginAsyncTypebox<{ drift: DriftService }> = a
           400: problemResponse('Not a WebSocket API.'),
           404: problemResponse('No such API.'),
           502: problemResponse('AWS failed; `aws` names the error and request id.'),
-          503: problemResponse('AWS throttled the request (see Retry-After), or the audit store is down.'),
+          503: readUnavailable,
         },
       },
     },

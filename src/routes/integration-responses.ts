@@ -1,7 +1,7 @@
 // GET | PUT | DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { IntegrationService } from '../services/integration-service.js';
-import { ConditionalHeaders, DryRunQuery, preconditionFailedResponse, problemResponse, ref, withEtagHeader } from '../schemas/common.js';
+import { ConditionalHeaders, DryRunQuery, preconditionFailedResponse, problemResponse, readUnavailable, ref, withEtagHeader } from '../schemas/common.js';
 import { IntegrationResponse, IntegrationResponseInput, ResponseKeyParams } from '../schemas/integration-response.js';
 import { ChangeSummary, IntegrationResponseChange } from '../schemas/plan.js';
 import { acceptedResponse } from '../schemas/change.js';
@@ -35,7 +35,7 @@ export const integrationResponseRoutes: FastifyPluginAsyncTypebox<{ integrations
           400: failures[400],
           404: failures[404],
           502: failures[502],
-          503: failures[503],
+          503: readUnavailable,
         },
       },
     },

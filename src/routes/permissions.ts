@@ -1,7 +1,7 @@
 // GET /v1/apis/{apiId}/permissions and POST /v1/apis/{apiId}/permissions/reconcile
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PermissionService } from '../services/permission-service.js';
-import { ApiIdParams, DryRunQuery, problemResponse, ref } from '../schemas/common.js';
+import { ApiIdParams, DryRunQuery, problemResponse, readUnavailable, ref } from '../schemas/common.js';
 import { PermissionReconcileResult, PermissionReport } from '../schemas/permission.js';
 import { acceptedResponse } from '../schemas/change.js';
 import type { AnswerChange } from './change-answer.js';
@@ -25,7 +25,7 @@ export const permissionRoutes: FastifyPluginAsyncTypebox<{ permissions: Permissi
         description:
           "For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), those nothing in the working configuration needs but a stage without autoDeploy may still run (`kept`, naming each stage and when it was last deployed), and stage-variable URIs to grant by hand.",
         params: ApiIdParams,
-        response: { 200: ref(PermissionReport), ...failures },
+        response: { 200: ref(PermissionReport), ...failures, 503: readUnavailable },
       },
     },
     async (request) => permissions.get(request.params.apiId),

@@ -6,10 +6,11 @@ import type { AnswerChange } from './change-answer.js';
 import {
   ConditionalHeaders,
   DryRunQuery,
-  RouteKeyParams,
   preconditionFailedResponse,
   problemResponse,
+  readUnavailable,
   ref,
+  RouteKeyParams,
   withEtagHeader,
 } from '../schemas/common.js';
 import { RouteIntegrationIntentSchema } from '../schemas/intent.js';
@@ -68,7 +69,7 @@ export const routeIntegrationRoutes: FastifyPluginAsyncTypebox<{ routeIntegratio
           400: failures[400],
           404: failures[404],
           502: failures[502],
-          503: failures[503],
+          503: readUnavailable,
         },
       },
     },

@@ -60,6 +60,14 @@ export function problemResponse(description: string) {
   } as const;
 }
 
+/**
+ * The 503 of a GET that reads AWS: AWS throttled it, or Gatewire refused it because it would wait
+ * past GATEWIRE_READ_WAIT_MS behind changes for the account's call budget (issue 15).
+ */
+export const readUnavailable = problemResponse(
+  'AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down.',
+);
+
 /** A string-to-string map with bounded size, for templates and parameters. */
 export function boundedMap(options: { maxProperties: number; maxKeyLength: number; maxValueLength: number; description?: string }) {
   return Type.Record(Type.String({ maxLength: options.maxKeyLength }), Type.String({ maxLength: options.maxValueLength }), {

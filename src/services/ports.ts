@@ -179,6 +179,20 @@ export interface AuditStore {
   close(): Promise<void>;
 }
 
+/**
+ * The instances sharing one AWS call budget (issue 15, aws/budget-share.ts), kept in the audit
+ * store so that every instance sharing the store sees the same members.
+ */
+export interface BudgetMembers {
+  /**
+   * Records `instance` as live in budget `key` until `expiresAt` and answers how many instances
+   * are live at `now`, itself included.
+   */
+  beat(key: string, instance: string, now: Date, expiresAt: Date): Promise<number>;
+  /** Removes `instance` (shutdown): the others take its share at their next beat. */
+  leave(key: string, instance: string): Promise<void>;
+}
+
 /** A response kept for an Idempotency-Key, replayed as it was sent. */
 export interface StoredResponse {
   status: number;

@@ -29,7 +29,7 @@ t.test('migrations', async (t) => {
     migrateToLatest(first.db, first.dialect),
     migrateToLatest(second.db, second.dialect),
   ]);
-  t.strictSame(applied.flat(), ['0001-audit-records', '0002-change-journal'], 'applied once across two concurrent runs');
+  t.strictSame(applied.flat(), ['0001-audit-records', '0002-change-journal', '0003-budget-members'], 'applied once across two concurrent runs');
   t.strictSame(await migrateToLatest(first.db, first.dialect), [], 'idempotent');
 
   // Every later start-up (each Lambda cold start) finds the database up to date with one read:
@@ -46,7 +46,7 @@ t.test('migrations', async (t) => {
     select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(first.db);
   t.strictSame(
     tables.rows.map((row) => row.table_name),
-    ['audit_records', 'change_journal', 'idempotency_keys', 'kysely_migration', 'kysely_migration_lock'],
+    ['audit_records', 'budget_members', 'change_journal', 'idempotency_keys', 'kysely_migration', 'kysely_migration_lock'],
     'everything lives in the schema named by ?schema=',
   );
 

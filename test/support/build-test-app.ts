@@ -13,7 +13,7 @@ import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createDependencies, type Dependencies } from '../../src/dependencies.js';
-import type { ApiLock, AuditStore, Clock, IdempotencyStore } from '../../src/services/ports.js';
+import type { ApiLock, AuditStore, BudgetMembers, Clock, IdempotencyStore } from '../../src/services/ports.js';
 import { startFakeAws, type FakeAws } from './fake-aws/index.js';
 
 interface Teardown {
@@ -56,7 +56,7 @@ export interface TestAppOptions {
   /** buildApp's logger option (default false: silent). */
   logger?: AppDeps['logger'];
   fake?: FakeAws;
-  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; close?: () => Promise<void> };
+  audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; budget?: BudgetMembers; close?: () => Promise<void> };
   /** How long /readyz reuses one answer (default: production's). */
   readinessCacheMs?: number;
   /** The clock of the services (audit times, Idempotency-Key expiry); default the system clock. */
@@ -79,6 +79,9 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     // The fake does not throttle unless a test asks it to, so neither does Gatewire's own pacing.
     GATEWIRE_APIGATEWAY_RATE: '0',
     GATEWIRE_LAMBDA_RATE: '0',
+    // Tests change the fake behind Gatewire's back and read again at once: no cached GETs unless
+    // a test asks (concurrent identical GETs are still coalesced).
+    GATEWIRE_READ_CACHE_MS: '0',
     ...(options.env?.['GATEWIRE_GUARDRAILS_FILE'] === undefined ? { GATEWIRE_GUARDRAILS: PERMISSIVE_TEST_GUARDRAILS } : {}),
     ...options.env,
   });
