@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_WAIT_MS, type Config } from './config.js';
 import { installAuthentication } from './plugins/authenticate.js';
 import { healthRoutes } from './plugins/health.js';
+import { probeServerFactory } from './plugins/health-fast-path.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import { installJsonBodyParser } from './plugins/json-body.js';
 import { installProblemDetails, problemFrameworkErrors } from './plugins/problem-details.js';
@@ -110,6 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : typeof deps.logger === 'object' && deps.logger !== null
         ? { ...deps.logger, redact: REDACT }
         : deps.logger;
+  let closing = false;
+  const connectionTimeout = MAX_WAIT_MS + 10_000;
+  const keepAliveTimeout = 72_000;
+  const requestTimeout = 120_000;
   const app = Fastify({
     logger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -119,15 +124,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // Explicit server timeouts: a slow client cannot hold a socket forever, and none cuts a socket
     // while an answer is due: a change answers (at worst 202) within MAX_WAIT_MS.
-    connectionTimeout: MAX_WAIT_MS + 10_000,
-    keepAliveTimeout: 72_000,
-    requestTimeout: 120_000,
+    connectionTimeout,
+    keepAliveTimeout,
+    requestTimeout,
+    // Liveness probes answered before Fastify's per-request work (plugins/health-fast-path.ts).
+    serverFactory: probeServerFactory({ connectionTimeout, keepAliveTimeout, requestTimeout, closing: () => closing }),
     routerOptions: { maxParamLength: 512 },
     schemaController: schemaCompilers({ lazy: !deps.compileSchemasEagerly }),
     // The router's own errors (bad percent-encoding, an over-long parameter) come before any route.
     frameworkErrors: problemFrameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   installProblemDetails(app);
   installJsonBodyParser(app);
   // The shared schemas that route schemas $ref, before the docs (which name them as components).

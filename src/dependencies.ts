@@ -98,7 +98,7 @@ export async function openAuditStore(
   const budget = createKyselyBudgetMembers(handle.db);
   if (handle.dialect === 'postgres') {
     // The lock gets a pool of its own: a change holds its lock connection while it writes records.
-    const lockPool = createPostgresPool(config.auditUrl, { maxConnections: 5 });
+    const lockPool = await createPostgresPool(config.auditUrl, { maxConnections: 5 });
     let closing: Promise<void> | undefined;
     return {
       store,

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AuditDatabase } from './tables.js';
 
 export type AuditDialect = 'sqlite' | 'postgres';
@@ -59,7 +59,7 @@ export async function createAuditDatabase(
     return { db, dialect: 'sqlite' };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = createPostgresPool(url, options.postgres);
+    const pool = await createPostgresPool(url, options.postgres);
     return { db: new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool };
   }
   throw new TypeError(`unsupported audit database URL (expected sqlite:… or postgres://…): ${redactUrl(url)}`);
@@ -69,8 +69,12 @@ export async function createAuditDatabase(
  * A pg pool for the audit database. Also used on its own for the advisory lock, which should
  * have a pool apart from the store's: a change holds its lock connection while it writes audit
  * records, so sharing one small pool could starve those writes.
+ *
+ * `pg` is imported here, on first use: a server on SQLite never loads it (on Node 20, loading it
+ * alone cost a start ~40 ms: it probes for Cloudflare Workers by making a `Response`, which loads
+ * undici), and in the bundles it sits in a chunk of its own.
  */
-export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): pg.Pool {
+export async function createPostgresPool(url: string, options: PostgresPoolOptions = {}): Promise<pg.Pool> {
   const parsed = new URL(url);
   const schema = options.schema ?? parsed.searchParams.get('schema') ?? undefined;
   // Not a libpq parameter: keep it away from pg's connection-string parser.
@@ -78,7 +82,8 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new TypeError(`invalid Postgres schema name: ${schema}`);
   }
-  const pool = new pg.Pool({
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
     connectionString: parsed.toString(),
     max: options.maxConnections ?? 5,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,

@@ -1,8 +1,9 @@
-// /openapi.json and Swagger UI at /docs for the Lambda build, without @fastify/swagger and
-// @fastify/swagger-ui. The document is the committed openapi/openapi.json, which
-// test/openapi.test.ts keeps equal to what the routes generate, so generating it again at every
-// cold start would only repeat that work; and those two plugins with what they pull in (yaml,
-// @fastify/static, glob, mime) were a sixth of the bundle that every cold start parses.
+// /openapi.json and Swagger UI at /docs, without @fastify/swagger-ui (and, on Lambda, without
+// @fastify/swagger). Lambda serves the committed openapi/openapi.json, which test/openapi.test.ts
+// keeps equal to what the routes generate, so generating it again at every cold start would only
+// repeat that work; the server serves the document @fastify/swagger generates from its routes.
+// @fastify/swagger-ui with what it loads when registered (@fastify/static, send, yaml, glob) was a
+// sixth of the Lambda bundle, and ~50–100 ms of the server's start to /readyz (issue 17 §2).
 // The URLs are the ones @fastify/swagger-ui serves, so links and clients work on both runtimes.
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,7 +23,10 @@ export interface DocsFiles {
 }
 
 export interface BundledDocsOptions {
-  files: DocsFiles;
+  /** Without `document`, the document is read from `files.openApiDocument`. */
+  files: Pick<DocsFiles, 'swaggerUiDir'> & Partial<DocsFiles>;
+  /** The document, when it is not a file: the server's, generated from its routes (read after ready()). */
+  document?: () => unknown;
   /** Paths this runtime does not serve, left out of the document (Lambda: /metrics). */
   omitPaths?: readonly string[];
 }
@@ -55,7 +59,10 @@ export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance)
     // nothing else on the disk may be reachable through it.
     const staticFiles = new Set(readdirSync(options.files.swaggerUiDir).filter((name) => CONTENT_TYPES[extname(name)] !== undefined));
     let document: Promise<OpenApiDocument> | undefined;
-    const openApi = () => (document ??= readDocument(options.files.openApiDocument, options.omitPaths ?? []));
+    const openApi = () =>
+      (document ??= options.document
+        ? Promise.resolve(withoutPaths(structuredClone(options.document()) as OpenApiDocument, options.omitPaths ?? []))
+        : readDocument(options.files.openApiDocument!, options.omitPaths ?? []));
 
     // Behind an API Gateway stage (/prod/…), "/" (OpenAPI's default server) would send Swagger UI's
     // "Try it out" to the host's root, outside the stage. A server URL relative to where each copy
@@ -93,7 +100,10 @@ export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance)
 type OpenApiDocument = { paths?: Record<string, unknown> } & Record<string, unknown>;
 
 async function readDocument(path: string, omitPaths: readonly string[]): Promise<OpenApiDocument> {
-  const document = JSON.parse(await readFile(path, 'utf8')) as OpenApiDocument;
+  return withoutPaths(JSON.parse(await readFile(path, 'utf8')) as OpenApiDocument, omitPaths);
+}
+
+function withoutPaths(document: OpenApiDocument, omitPaths: readonly string[]): OpenApiDocument {
   for (const omitted of omitPaths) delete document.paths?.[omitted];
   return document;
 }

@@ -22,6 +22,15 @@ export interface HealthOptions {
   cacheMs?: number;
 }
 
+/**
+ * Probes skip per-request work (issue 15): they log nothing (an orchestrator's probe every few
+ * seconds per instance would drown the log), are not timed into the request metrics, and are
+ * never rate-limited (an orchestrator must see the process even while a caller floods it). They
+ * are open, like every route outside /v1 (plugins/authenticate.ts). On a listening server, an
+ * exact `GET /healthz` does not even reach Fastify (plugins/health-fast-path.ts).
+ */
+const PROBE_OPTIONS = { logLevel: 'silent', config: { rateLimit: false, disableMetrics: true } } as const;
+
 export async function healthRoutes(app: FastifyInstance, { auditStore, cacheMs = READINESS_CACHE_MS }: HealthOptions): Promise<void> {
   // The check in flight or last finished, and when it started: concurrent probes share one check.
   let last: { at: number; check: Promise<void> } | undefined;
@@ -39,12 +48,13 @@ export async function healthRoutes(app: FastifyInstance, { auditStore, cacheMs =
 
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness', description: 'The process is up and answering.', response: { 200: Health } } },
+    { ...PROBE_OPTIONS, schema: { tags: ['health'], summary: 'Liveness', description: 'The process is up and answering.', response: { 200: Health } } },
     async () => ({ status: 'ok' }),
   );
   app.get(
     '/readyz',
     {
+      ...PROBE_OPTIONS,
       schema: {
         tags: ['health'],
         summary: 'Readiness',

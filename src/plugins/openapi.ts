@@ -1,10 +1,11 @@
 // The OpenAPI document (generated from the TypeBox schemas) and Swagger UI at /docs, for the
-// server and the tests; the Lambda build serves the committed document instead (bundled-docs.ts).
+// server and the tests; the Lambda build serves the committed document instead. Both serve them
+// through bundled-docs.ts (Swagger UI's static files from @fastify/swagger-ui's package, not its
+// plugin: see there).
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_SCHEMES } from './authenticate.js';
-import { SWAGGER_UI_CONFIG } from './bundled-docs.js';
+import { bundledDocs, sourceTreeDocsFiles } from './bundled-docs.js';
 
 /** Registered before any route: @fastify/swagger only sees routes registered after it. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -35,6 +36,5 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: SWAGGER_UI_CONFIG });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await bundledDocs({ files: { swaggerUiDir: sourceTreeDocsFiles().swaggerUiDir }, document: () => app.swagger() })(app);
 }

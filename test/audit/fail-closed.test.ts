@@ -78,7 +78,7 @@ t.test('PostgreSQL at an unreachable port: 503, no AWS write', async (t) => {
   await t.test('store and advisory lock both unreachable', async (t) => {
     const { db } = await createAuditDatabase(UNREACHABLE, { postgres: options });
     const store = createKyselyAuditStore(db);
-    const lockPool = createPostgresPool(UNREACHABLE, options);
+    const lockPool = await createPostgresPool(UNREACHABLE, options);
     const ctx = await buildTestApp(t, {
       audit: { store, lock: createPostgresAdvisoryLock(lockPool), close: async () => { await store.close(); await lockPool.end(); } },
     });

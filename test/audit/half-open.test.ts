@@ -30,7 +30,7 @@ async function timed(work: Promise<unknown>): Promise<{ ms: number; error: unkno
 t.test('a query on a silent connection fails after query_timeout, and the pool then recovers', async (t) => {
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   t.teardown(() => proxy.close());
-  const pool = createPostgresPool(proxiedUrl(proxy.port), { maxConnections: 1, queryTimeoutMillis: 400 });
+  const pool = await createPostgresPool(proxiedUrl(proxy.port), { maxConnections: 1, queryTimeoutMillis: 400 });
   t.teardown(() => pool.end());
   t.same((await pool.query('select 1 as one')).rows, [{ one: 1 }], 'through the proxy');
 
@@ -47,7 +47,7 @@ t.test('a query on a silent connection fails after query_timeout, and the pool t
 t.test("a silent connection cannot stall an API's lock", async (t) => {
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   t.teardown(() => proxy.close());
-  const pool = createPostgresPool(proxiedUrl(proxy.port), { maxConnections: 2, connectionTimeoutMillis: 1_000 });
+  const pool = await createPostgresPool(proxiedUrl(proxy.port), { maxConnections: 2, connectionTimeoutMillis: 1_000 });
   t.teardown(() => pool.end());
   const lock = createPostgresAdvisoryLock(pool, { waitMillis: 300 });
   const apiId = `half-open-${process.pid}-${randomBytes(3).toString('hex')}`;

@@ -254,7 +254,7 @@ t.test('PostgreSQL advisory lock', async (t) => {
   });
 
   t.test('an unreachable database is audit-unavailable', async (t) => {
-    const pool = createPostgresPool('postgres://127.0.0.1:1/test', { connectionTimeoutMillis: 1_000 });
+    const pool = await createPostgresPool('postgres://127.0.0.1:1/test', { connectionTimeoutMillis: 1_000 });
     t.teardown(() => pool.end());
     await t.rejects(
       createPostgresAdvisoryLock(pool).withLock('api', async () => t.fail('must not run')),
