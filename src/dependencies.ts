@@ -12,30 +12,20 @@ import { createMemoryIdempotencyStore } from './audit/memory-idempotency-store.j
 import { migrateToLatest } from './audit/migrate.js';
 import { redactingAuditStore } from './audit/redact.js';
 import { createKyselyAuditStore } from './audit/store.js';
-import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
-import { createLambdaAdapter } from './aws/lambda.js';
 import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-continuation.js';
 import { createStsAdapter } from './aws/sts.js';
+import { createTargetClients } from './aws/target-clients.js';
+import { createTargetRegistry } from './services/target-registry.js';
+import { createTargetServices } from './target-services.js';
 import type { AppServices } from './app.js';
-import { createApiService } from './services/api-service.js';
 import { createAuditService } from './services/audit-service.js';
-import { createBulkApplyService } from './services/bulk-apply-service.js';
-import { ChangeKinds, createChangeRunner } from './services/change-runner.js';
-import { createChangeRecovery, type ChangeRecovery } from './services/change-recovery.js';
+import type { ChangeRecovery } from './services/change-recovery.js';
 import { createChangeService } from './services/change-service.js';
 import { ChangeTracker } from './services/change-tracker.js';
-import { createDriftService } from './services/drift-service.js';
 import { createIdempotencyService } from './services/idempotency-service.js';
-import { createIntegrationService } from './services/integration-service.js';
-import { createPermissionPlanner } from './services/permission-planner.js';
-import { createPermissionService } from './services/permission-service.js';
-import { createStageHoldReader } from './services/stage-holds.js';
 import type { ApiLock, AuditStore, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
-import { createRouteIntegrationService } from './services/route-integration-service.js';
-import { createGuardrails } from './services/guardrails.js';
-import { sessionPolicyFor } from './domain/guardrails.js';
 
 export interface Dependencies {
   services: AppServices;
@@ -108,93 +98,51 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   const clock = overrides.clock ?? { now: () => new Date() };
   const ids = overrides.ids ?? createIdGenerator(clock);
   const callLog = createAwsCallLog();
-  const clients = createAwsClients({
-    region: config.region,
+  const clientOptions = {
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
-    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
     maxAttempts: config.awsMaxAttempts,
     connectionTimeoutMs: Math.min(config.awsTimeoutMs, 5_000),
     requestTimeoutMs: config.awsTimeoutMs,
     rateLimits: config.awsRateLimits,
     callLog,
+  };
+  const clients = createAwsClients({
+    ...clientOptions,
+    region: config.region,
+    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
   });
   const audit = overrides.audit ?? (await openAuditStore(config, overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}));
-  const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
-    deployments: { intervalMs: config.deploymentIntervalMs },
-    createClient: clients.apiGatewayCreates,
-  });
-  const lambda = createLambdaAdapter(clients.lambda, {
-    ...(config.accountId ? { accountId: config.accountId } : {}),
-    sts: createStsAdapter(clients.sts),
-    crossAccountRoles: config.crossAccountRoles,
-    clientWithCredentials: clients.lambdaWithCredentials,
-    // An assumed-role session may only write the policies of functions some guardrail allows.
-    sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, config.accountId),
-  });
-  const guardrails = createGuardrails({
-    document: config.guardrails.document,
-    permissionScope: config.permissionScope,
-    ownAccount: () => lambda.accountId(),
-  });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
   const auditStore = redactingAuditStore(audit.store);
-  const permissions = createPermissionPlanner({
-    lambda,
-    scope: config.permissionScope,
-    region: config.region,
-    stageHolds: createStageHoldReader({ apiGateway, auditStore: audit.store, clock }),
-  });
   // Unique per process start: a restarted instance must not renew the leases of its former self.
   const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   const tracker = new ChangeTracker();
-  const kinds = new ChangeKinds();
-  const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
-  let recovery: ChangeRecovery | undefined;
-  const runner = createChangeRunner({
-    apiGateway,
-    lambda,
-    auditStore,
-    apiLock: audit.lock,
-    callLog,
-    clock,
-    ids,
-    owner,
-    leaseMs,
-    deadlineMs,
-    tracker,
-    recoverOrphans: (apiId) => recovery!.recoverOrphans(apiId),
+  const sts = createStsAdapter(clients.sts);
+  const shared = { config, sts, auditStore, rawAuditStore: audit.store, apiLock: audit.lock, callLog, clock, ids, owner, tracker };
+  const home = createTargetServices({ ...shared, accountId: config.accountId, region: config.region, clients });
+  const recovery = home.recovery;
+  const targetClients = createTargetClients({ base: clientOptions, sts });
+  const targets = createTargetRegistry({
+    targets: config.targets,
+    defaultServices: home.services,
+    // Built on the first request that names the target: a fleet of many targets costs nothing until used.
+    servicesFor: (target) => createTargetServices({ ...shared, accountId: target.accountId, region: target.region, clients: targetClients.clientsFor(target) }).services,
+    credentialsFor: (target) => targetClients.credentialsFor(target),
+    identityOf: async (target) =>
+      (await (target.roleArn === undefined ? sts : createStsAdapter(targetClients.clientsFor({ ...target, roleArn: target.roleArn }).sts)).callerIdentity()).account,
+    checkTtlMs: config.targetCheckTtlMs,
+    now: () => clock.now().getTime(),
   });
-  recovery = createChangeRecovery({
-    apiGateway,
-    lambda,
-    auditStore,
-    apiLock: audit.lock,
-    callLog,
-    clock,
-    owner,
-    leaseMs,
-    tracker,
-    kinds,
-    runner: () => runner,
-    sweepIntervalMs,
-  });
-  const runChange = runner.runChange;
   const continuation =
     overrides.continuation ??
     (config.runtime === 'lambda'
       ? createLambdaContinuation(clients.lambda, overrides.currentFunction ?? (() => process.env['AWS_LAMBDA_FUNCTION_NAME']))
       : SWEEP_CONTINUES_CHANGES);
 
-  const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region });
-
   return {
     services: {
-      apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
-      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
-      integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
-      permissions: permissionService,
-      drift: createDriftService({ apiGateway, auditStore: audit.store, permissions: permissionService }),
+      ...home.services,
+      targets,
       audit: createAuditService({ auditStore: audit.store }),
       changes: createChangeService({
         auditStore,
@@ -213,7 +161,8 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     tracker,
     owner,
     async close() {
-      await recovery!.stop();
+      await recovery.stop();
+      targetClients.destroy();
       clients.destroy();
       await audit.close?.();
     },

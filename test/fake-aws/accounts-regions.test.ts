@@ -95,3 +95,13 @@ t.test('rate limits and the deployment pace are per account and region', async (
   await west.send(new GetApisCommand({}));
   t.pass('the other region has its own bucket');
 });
+
+t.test('a role that requires an external id is assumed only with it', async (t) => {
+  const fake = await setUp(t);
+  fake.requireExternalId(ROLE_B, 'team-42');
+  const sts = stsClientFor(fake);
+  t.match(await sdkFailureOf(sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 'gatewire' }))), { name: 'AccessDenied', status: 403 });
+  t.match(await sdkFailureOf(sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 'gatewire', ExternalId: 'team-41' }))), { name: 'AccessDenied' });
+  const out = await sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 'gatewire', ExternalId: 'team-42' }));
+  t.equal(fake.accountOfAccessKey(out.Credentials!.AccessKeyId), B);
+});

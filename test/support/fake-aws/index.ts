@@ -97,6 +97,8 @@ export interface FakeAws {
   assumedSessions(): AssumedSession[];
   /** STS AssumeRole of this role answers 403 AccessDenied from now on. */
   blockRole(roleArn: string): void;
+  /** STS AssumeRole of this role answers 403 AccessDenied unless it sends this ExternalId. */
+  requireExternalId(roleArn: string, externalId: string): void;
   /** The role ARNs STS AssumeRole has issued credentials for, in order. */
   assumedRoles(): string[];
   /** Faults apply in order of injection (never to STS calls). */
@@ -174,6 +176,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     },
     accountOfAccessKey: (accessKeyId) => sts.identityOf(accessKeyId).accountId,
     blockRole: (roleArn) => sts.blockRole(roleArn),
+    requireExternalId: (roleArn, externalId) => sts.requireExternalId(roleArn, externalId),
     assumedRoles: () => sts.assumedRoles(),
     assumedSessions: () => sts.assumedSessions(),
     inject: (rule) => faults.inject(rule),

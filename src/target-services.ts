@@ -1,0 +1,124 @@
+// The services that act on AWS, for one target (issue 19): adapters over the target's clients,
+// its guardrails and permission planner, a change runner and its recovery. dependencies.ts builds
+// one bundle for the default target at start and the others on first use; what is not tied to an
+// account and region (audit, changes, idempotency, locks) stays shared.
+import type { Config } from './config.js';
+import { createApiGatewayAdapter } from './aws/api-gateway.js';
+import type { CapturingCallLog } from './aws/call-log.js';
+import type { AwsClients } from './aws/clients.js';
+import { createLambdaAdapter } from './aws/lambda.js';
+import type { StsPort } from './aws/sts.js';
+import { sessionPolicyFor } from './domain/guardrails.js';
+import type { AppServices } from './app.js';
+import { createApiService } from './services/api-service.js';
+import { createBulkApplyService } from './services/bulk-apply-service.js';
+import { ChangeKinds, createChangeRunner } from './services/change-runner.js';
+import { createChangeRecovery, type ChangeRecovery } from './services/change-recovery.js';
+import type { ChangeTracker } from './services/change-tracker.js';
+import { createDriftService } from './services/drift-service.js';
+import { createGuardrails } from './services/guardrails.js';
+import { createIntegrationService } from './services/integration-service.js';
+import { createPermissionPlanner } from './services/permission-planner.js';
+import { createPermissionService } from './services/permission-service.js';
+import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
+import { createRouteIntegrationService } from './services/route-integration-service.js';
+import { createStageHoldReader } from './services/stage-holds.js';
+
+/** The services a path under a target acts through. */
+export type TargetServices = Pick<AppServices, 'apis' | 'routeIntegrations' | 'bulk' | 'integrations' | 'permissions' | 'drift'>;
+
+export interface TargetServicesInput {
+  config: Pick<Config, 'permissionScope' | 'deploymentIntervalMs' | 'crossAccountRoles' | 'guardrails' | 'changes'>;
+  /** The target's account (undefined: STS says, for the default target) and region. */
+  accountId: string | undefined;
+  region: string;
+  clients: AwsClients;
+  /** Gatewire's own STS: who assumes the roles of function accounts (GATEWIRE_CROSS_ACCOUNT_ROLES). */
+  sts: StsPort;
+  /** Secrets-redacting, for change records; `rawAuditStore` for reads. */
+  auditStore: AuditStore;
+  rawAuditStore: AuditStore;
+  apiLock: ApiLock;
+  callLog: CapturingCallLog;
+  clock: Clock;
+  ids: IdGenerator;
+  owner: string;
+  tracker: ChangeTracker;
+}
+
+export interface TargetBundle {
+  services: TargetServices;
+  recovery: ChangeRecovery;
+}
+
+export function createTargetServices(input: TargetServicesInput): TargetBundle {
+  const { config, clients, region, clock, auditStore } = input;
+  const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
+    deployments: { intervalMs: config.deploymentIntervalMs },
+    createClient: clients.apiGatewayCreates,
+  });
+  const lambda = createLambdaAdapter(clients.lambda, {
+    ...(input.accountId ? { accountId: input.accountId } : {}),
+    sts: input.sts,
+    crossAccountRoles: config.crossAccountRoles,
+    clientWithCredentials: clients.lambdaWithCredentials,
+    // An assumed-role session may only write the policies of functions some guardrail allows.
+    sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, input.accountId),
+  });
+  const guardrails = createGuardrails({
+    document: config.guardrails.document,
+    permissionScope: config.permissionScope,
+    ownAccount: () => lambda.accountId(),
+  });
+  const permissions = createPermissionPlanner({
+    lambda,
+    scope: config.permissionScope,
+    region,
+    stageHolds: createStageHoldReader({ apiGateway, auditStore: input.rawAuditStore, clock }),
+  });
+  // Each target its own: a kind's resolver closes over the services (and so the clients) that registered it.
+  const kinds = new ChangeKinds();
+  const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
+  let recovery: ChangeRecovery | undefined;
+  const runner = createChangeRunner({
+    apiGateway,
+    lambda,
+    auditStore,
+    apiLock: input.apiLock,
+    callLog: input.callLog,
+    clock,
+    ids: input.ids,
+    owner: input.owner,
+    leaseMs,
+    deadlineMs,
+    tracker: input.tracker,
+    recoverOrphans: (apiId) => recovery!.recoverOrphans(apiId),
+  });
+  recovery = createChangeRecovery({
+    apiGateway,
+    lambda,
+    auditStore,
+    apiLock: input.apiLock,
+    callLog: input.callLog,
+    clock,
+    owner: input.owner,
+    leaseMs,
+    tracker: input.tracker,
+    kinds,
+    runner: () => runner,
+    sweepIntervalMs,
+  });
+  const runChange = runner.runChange;
+  const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region });
+  return {
+    services: {
+      apis: createApiService({ apiGateway }),
+      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region, guardrails, kinds }),
+      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region, guardrails, kinds }),
+      integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
+      permissions: permissionService,
+      drift: createDriftService({ apiGateway, auditStore: input.rawAuditStore, permissions: permissionService }),
+    },
+    recovery,
+  };
+}
