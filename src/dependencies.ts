@@ -11,6 +11,7 @@ import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.j
 import { createMemoryIdempotencyStore } from './audit/memory-idempotency-store.js';
 import { migrateToLatest } from './audit/migrate.js';
 import { redactingAuditStore } from './audit/redact.js';
+import { targetStampingAuditStore } from './audit/target-stamp.js';
 import { createKyselyAuditStore } from './audit/store.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
@@ -126,7 +127,15 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     targets: config.targets,
     defaultServices: home.services,
     // Built on the first request that names the target: a fleet of many targets costs nothing until used.
-    servicesFor: (target) => createTargetServices({ ...shared, accountId: target.accountId, region: target.region, clients: targetClients.clientsFor(target) }).services,
+    servicesFor: (target) =>
+      createTargetServices({
+        ...shared,
+        // Its change records say where they acted (GET /v1/audit?target=).
+        auditStore: targetStampingAuditStore(auditStore, target.name),
+        accountId: target.accountId,
+        region: target.region,
+        clients: targetClients.clientsFor(target),
+      }).services,
     credentialsFor: (target) => targetClients.credentialsFor(target),
     identityOf: async (target) =>
       (await (target.roleArn === undefined ? sts : createStsAdapter(targetClients.clientsFor({ ...target, roleArn: target.roleArn }).sts)).callerIdentity()).account,

@@ -7,11 +7,13 @@ import { migration0001AuditRecords as postgres0001 } from './migrations/postgres
 import { migration0001AuditRecords as sqlite0001 } from './migrations/sqlite/0001-audit-records.js';
 import { migration0002ChangeJournal as postgres0002 } from './migrations/postgres/0002-change-journal.js';
 import { migration0002ChangeJournal as sqlite0002 } from './migrations/sqlite/0002-change-journal.js';
+import { migration0003AuditTarget as postgres0003 } from './migrations/postgres/0003-audit-target.js';
+import { migration0003AuditTarget as sqlite0003 } from './migrations/sqlite/0003-audit-target.js';
 
 // Names sort in the order migrations must run; append, never rename.
 const migrations: Record<AuditDialect, Record<string, Migration>> = {
-  sqlite: { '0001-audit-records': sqlite0001, '0002-change-journal': sqlite0002 },
-  postgres: { '0001-audit-records': postgres0001, '0002-change-journal': postgres0002 },
+  sqlite: { '0001-audit-records': sqlite0001, '0002-change-journal': sqlite0002, '0003-audit-target': sqlite0003 },
+  postgres: { '0001-audit-records': postgres0001, '0002-change-journal': postgres0002, '0003-audit-target': postgres0003 },
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: AuditDialect): Promise<string[]> {

@@ -2678,7 +2678,7 @@ export interface paths {
         };
         /**
          * List audit records
-         * @description Every change Gatewire made or tried to make, newest first, filtered by API, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.
+         * @description Every change Gatewire made or tried to make, newest first, filtered by API, target, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.
          *
          *     Requires the `admin` scope.
          */
@@ -2687,6 +2687,8 @@ export interface paths {
                 query: {
                     /** @description Only changes to this API. */
                     apiId?: string;
+                    /** @description Only changes in this target (`default`: the paths without a target). */
+                    target?: string;
                     /** @description Only changes to this route key. */
                     routeKey?: string;
                     /** @description Only changes asked for by this actor id. */
@@ -6338,6 +6340,8 @@ export interface components {
             /** @description What was asked, e.g. `route-integration.put`. */
             action: string;
             apiId: string;
+            /** @description The target the change acted in (GET /v1/targets); absent: `default`. */
+            target?: string;
             routeKey?: string;
             integrationId?: string;
             /** @description The guardrail policy that allowed the change (README "Guardrails"); `default` is the built-in one. */

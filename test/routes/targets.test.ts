@@ -127,3 +127,26 @@ t.test('a wrong external id makes the target unreachable', async (t) => {
   const response = await built.app.inject({ method: 'GET', url: '/v1/targets/prod-b/apis' });
   assertProblem(t, response, 502);
 });
+
+t.test('audit records carry their target, and GET /v1/audit filters by it', async (t) => {
+  const { app, fake, apiId } = await setUp(t);
+  const bApi = fake.in({ accountId: B, region: 'eu-west-1' }).seedApi({ name: 'b-chat' });
+  const westApi = fake.in({ region: 'us-west-2' }).seedApi({ name: 'west-chat' });
+  for (const url of [
+    routeIntegrationUrl(apiId, 'home'),
+    `/v1/targets/prod-b${routeIntegrationUrl(bApi, 'inb').slice(3)}`,
+    `/v1/targets/a-west${routeIntegrationUrl(westApi, 'inwest').slice(3)}`,
+  ]) {
+    const response = await app.inject({ method: 'PUT', url, payload: MOCK });
+    t.equal(response.statusCode, 200, `${url}: ${response.body.slice(0, 300)}`);
+  }
+  const list = async (query: string) => {
+    const response = await app.inject({ method: 'GET', url: `/v1/audit${query}` });
+    t.equal(response.statusCode, 200, response.body.slice(0, 300));
+    return response.json().items.map((record: { routeKey: string; target?: string }) => `${record.routeKey}@${record.target ?? '-'}`);
+  };
+  t.same(await list('?target=prod-b'), ['inb@prod-b']);
+  t.same(await list('?target=a-west'), ['inwest@a-west']);
+  t.same(await list('?target=default'), ['home@-'], 'the default target: records with no target');
+  t.same(await list(''), ['inwest@a-west', 'inb@prod-b', 'home@-'], 'unfiltered: every target, newest first');
+});
