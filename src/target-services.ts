@@ -8,6 +8,7 @@ import type { CapturingCallLog } from './aws/call-log.js';
 import type { AwsClients } from './aws/clients.js';
 import { createLambdaAdapter } from './aws/lambda.js';
 import type { StsPort } from './aws/sts.js';
+import { fleetRolesFor } from './domain/fleet-roles.js';
 import { sessionPolicyFor } from './domain/guardrails.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
@@ -28,7 +29,7 @@ import { createStageHoldReader } from './services/stage-holds.js';
 export type TargetServices = Pick<AppServices, 'apis' | 'routeIntegrations' | 'bulk' | 'integrations' | 'permissions' | 'drift'>;
 
 export interface TargetServicesInput {
-  config: Pick<Config, 'permissionScope' | 'deploymentIntervalMs' | 'crossAccountRoles' | 'guardrails' | 'changes'>;
+  config: Pick<Config, 'permissionScope' | 'deploymentIntervalMs' | 'crossAccountRoles' | 'guardrails' | 'changes' | 'targets'>;
   /** The target's account (undefined: STS says, for the default target) and region. */
   accountId: string | undefined;
   region: string;
@@ -57,10 +58,13 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,
   });
+  // A function in another account of the fleet is written through that account's target role.
+  const fleet = fleetRolesFor(config.targets, config.crossAccountRoles, input.accountId);
   const lambda = createLambdaAdapter(clients.lambda, {
     ...(input.accountId ? { accountId: input.accountId } : {}),
     sts: input.sts,
-    crossAccountRoles: config.crossAccountRoles,
+    crossAccountRoles: fleet.roles,
+    externalIds: fleet.externalIds,
     clientWithCredentials: clients.lambdaWithCredentials,
     // An assumed-role session may only write the policies of functions some guardrail allows.
     sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, input.accountId),

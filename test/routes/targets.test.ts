@@ -150,3 +150,17 @@ t.test('audit records carry their target, and GET /v1/audit filters by it', asyn
   t.same(await list('?target=default'), ['home@-'], 'the default target: records with no target');
   t.same(await list(''), ['inwest@a-west', 'inb@prod-b', 'home@-'], 'unfiltered: every target, newest first');
 });
+
+t.test("a function in account B, wired from an API in account A, gets its statement written with B's target role", async (t) => {
+  const { app, fake, apiId } = await buildTestApp(t, { env: { GATEWIRE_TARGETS: JSON.stringify(TARGETS), GATEWIRE_ACCOUNT_ID: '123456789012' } });
+  fake.requireExternalId(ROLE_B, 'gatewire-prod');
+  const bArn = fake.in({ accountId: B }).seedFunction({ name: 'shared' });
+  const put = await app.inject({ method: 'PUT', url: routeIntegrationUrl(apiId, 'send'), payload: { backend: { type: 'lambda', function: bArn } } });
+  t.equal(put.statusCode, 200, put.body.slice(0, 500));
+  t.equal(fake.policy(bArn).length, 1, "the statement is in B's function policy");
+  const add = fake.writes().find((call) => call.operation === 'AddPermission');
+  t.equal(add?.accountId, B, "written with B's credentials");
+  t.match(fake.assumedSessions().find((session) => session.roleArn === ROLE_B), { roleArn: ROLE_B }, "B's target role (with its external id, else STS refused it)");
+  const report = await app.inject({ method: 'GET', url: `/v1/apis/${apiId}/permissions` });
+  t.match(report.json().items, [{ status: 'ok' }], 'verifiable: not `unverifiable`');
+});
