@@ -19,7 +19,8 @@ import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-
 import { createStsAdapter } from './aws/sts.js';
 import { createTargetClients } from './aws/target-clients.js';
 import { createTargetRegistry } from './services/target-registry.js';
-import { createTargetServices } from './target-services.js';
+import { createTargetServices, type TargetBundle } from './target-services.js';
+import { DEFAULT_TARGET, type Target } from './domain/targets.js';
 import type { AppServices } from './app.js';
 import { createAuditService } from './services/audit-service.js';
 import type { ChangeRecovery } from './services/change-recovery.js';
@@ -119,23 +120,37 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
   const tracker = new ChangeTracker();
   const sts = createStsAdapter(clients.sts);
-  const shared = { config, sts, auditStore, rawAuditStore: audit.store, apiLock: audit.lock, callLog, clock, ids, owner, tracker };
+  // Each target's bundle, built on first use (a request naming it, or a change of it to recover).
+  const bundles = new Map<string, TargetBundle>();
+  const recoveryFor = (name: string | undefined): ChangeRecovery | undefined => {
+    if (name === undefined || name === DEFAULT_TARGET) return home.recovery;
+    const target = config.targets.find((candidate) => candidate.name === name);
+    return target?.roleArn === undefined ? undefined : bundleFor({ ...target, roleArn: target.roleArn }).recovery;
+  };
+  const shared = { config, sts, auditStore, rawAuditStore: audit.store, apiLock: audit.lock, callLog, clock, ids, owner, tracker, recoveryFor };
   const home = createTargetServices({ ...shared, accountId: config.accountId, region: config.region, clients });
   const recovery = home.recovery;
   const targetClients = createTargetClients({ base: clientOptions, sts });
-  const targets = createTargetRegistry({
-    targets: config.targets,
-    defaultServices: home.services,
-    // Built on the first request that names the target: a fleet of many targets costs nothing until used.
-    servicesFor: (target) =>
-      createTargetServices({
+  function bundleFor(target: Target & { roleArn: string }): TargetBundle {
+    let bundle = bundles.get(target.name);
+    if (!bundle) {
+      bundle = createTargetServices({
         ...shared,
-        // Its change records say where they acted (GET /v1/audit?target=).
+        // Its change records say where they acted (GET /v1/audit?target=, recovery).
         auditStore: targetStampingAuditStore(auditStore, target.name),
+        target: target.name,
         accountId: target.accountId,
         region: target.region,
         clients: targetClients.clientsFor(target),
-      }).services,
+      });
+      bundles.set(target.name, bundle);
+    }
+    return bundle;
+  }
+  const targets = createTargetRegistry({
+    targets: config.targets,
+    defaultServices: home.services,
+    servicesFor: (target) => bundleFor(target).services,
     credentialsFor: (target) => targetClients.credentialsFor(target),
     identityOf: async (target) =>
       (await (target.roleArn === undefined ? sts : createStsAdapter(targetClients.clientsFor({ ...target, roleArn: target.roleArn }).sts)).callerIdentity()).account,

@@ -45,6 +45,10 @@ export interface TargetServicesInput {
   ids: IdGenerator;
   owner: string;
   tracker: ChangeTracker;
+  /** The target's name; undefined for `default` (its records carry no target). */
+  target?: string;
+  /** Another target's recovery, for changes whose records name it (change-recovery.ts). */
+  recoveryFor: (target: string | undefined) => ChangeRecovery | undefined;
 }
 
 export interface TargetBundle {
@@ -111,6 +115,8 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     kinds,
     runner: () => runner,
     sweepIntervalMs,
+    ...(input.target !== undefined ? { target: input.target } : {}),
+    recoveryFor: input.recoveryFor,
   });
   const runChange = runner.runChange;
   const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region });
