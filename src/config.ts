@@ -355,7 +355,10 @@ function configuredTargetsOf(raw: RawConfig, guardrails: GuardrailDocument): Ret
   if (inline === undefined && file === undefined) return [];
   const [variable, text] = inline !== undefined ? ['GATEWIRE_TARGETS', inline] : ['GATEWIRE_TARGETS_FILE', readConfigFile('GATEWIRE_TARGETS_FILE', file!)];
   try {
-    return parseTargets(text, { guardrailPolicyNames: guardrails.policies.map((policy) => policy.name) });
+    return parseTargets(text, {
+      guardrailPolicyNames: guardrails.policies.map((policy) => policy.name),
+      defaultTarget: { accountId: raw.GATEWIRE_ACCOUNT_ID, region: raw.AWS_REGION },
+    });
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${variable}${file !== undefined ? ` (${file})` : ''} ${(error as Error).message}`, { cause: error });
   }

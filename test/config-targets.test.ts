@@ -35,6 +35,11 @@ t.test('a bad target list stops the start, naming each problem', async (t) => {
   t.match(bad([PROD_EU, { ...PROD_EU, name: 'twin' }]).message, /\/1 account 210987654321 in eu-west-1 is already target "prod-eu"/);
   t.match(bad([{ ...PROD_EU, roleArn: 'arn:aws:iam::999999999999:role/x' }]).message, /\/0\/roleArn is not in account 210987654321/);
   t.match(bad([{ ...PROD_EU, roleArn: 'role/x-but-longer-than-twenty' }]).message, /\/0\/roleArn is not arn:aws:iam::accountId:role\/name/);
+  t.match(
+    t.throws(() => loadConfig({ GATEWIRE_ACCOUNT_ID: '210987654321', AWS_REGION: 'eu-west-1', GATEWIRE_TARGETS: JSON.stringify([PROD_EU]) })),
+    { message: /\/0 account 210987654321 in eu-west-1 is already target "default"/ },
+    "the default target's own account and region",
+  );
   t.match(bad([{ ...PROD_EU, guardrailPolicies: ['team'] }]).message, /\/0\/guardrailPolicies names "team", which the guardrails do not define/);
 });
 

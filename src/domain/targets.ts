@@ -59,7 +59,10 @@ export interface DefaultTargetInput {
  * Parses the JSON list of targets. Throws one Error naming every problem by its path (`/1/roleArn
  * …`), a duplicate name or account-and-region, a role outside its account, or an unknown policy.
  */
-export function parseTargets(text: string, options: { guardrailPolicyNames: readonly string[] }): ConfiguredTarget[] {
+export function parseTargets(
+  text: string,
+  options: { guardrailPolicyNames: readonly string[]; defaultTarget?: DefaultTargetInput },
+): ConfiguredTarget[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -73,6 +76,9 @@ export function parseTargets(text: string, options: { guardrailPolicyNames: read
   const problems: string[] = [];
   const names = new Set<string>();
   const places = new Map<string, string>();
+  // The default target's place, when known: a target there would split one account's budget and locks in two.
+  const home = options.defaultTarget;
+  if (home?.accountId !== undefined) places.set(`${home.accountId}/${home.region}`, DEFAULT_TARGET);
   const known = new Set(options.guardrailPolicyNames);
   data.forEach((target, index) => {
     const at = `/${index}`;
