@@ -139,6 +139,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
         // Its change records say where they acted (GET /v1/audit?target=, recovery).
         auditStore: targetStampingAuditStore(auditStore, target.name),
         target: target.name,
+        guardrailPolicies: target.guardrailPolicies,
         accountId: target.accountId,
         region: target.region,
         clients: targetClients.clientsFor(target),

@@ -10,6 +10,7 @@ import { createLambdaAdapter } from './aws/lambda.js';
 import type { StsPort } from './aws/sts.js';
 import { fleetRolesFor } from './domain/fleet-roles.js';
 import { sessionPolicyFor } from './domain/guardrails.js';
+import { targetGuardrails } from './domain/targets.js';
 import type { AppServices } from './app.js';
 import { createApiService } from './services/api-service.js';
 import { createBulkApplyService } from './services/bulk-apply-service.js';
@@ -47,6 +48,8 @@ export interface TargetServicesInput {
   tracker: ChangeTracker;
   /** The target's name; undefined for `default` (its records carry no target). */
   target?: string;
+  /** The guardrail policies that apply in the target (its `guardrailPolicies`); undefined: all. */
+  guardrailPolicies?: readonly string[] | undefined;
   /** Another target's recovery, for changes whose records name it (change-recovery.ts). */
   recoveryFor: (target: string | undefined) => ChangeRecovery | undefined;
 }
@@ -58,6 +61,8 @@ export interface TargetBundle {
 
 export function createTargetServices(input: TargetServicesInput): TargetBundle {
   const { config, clients, region, clock, auditStore } = input;
+  // Guardrails per target: only the policies it names apply there.
+  const document = targetGuardrails(config.guardrails.document, input.guardrailPolicies);
   const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
     deployments: { intervalMs: config.deploymentIntervalMs },
     createClient: clients.apiGatewayCreates,
@@ -71,10 +76,10 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     externalIds: fleet.externalIds,
     clientWithCredentials: clients.lambdaWithCredentials,
     // An assumed-role session may only write the policies of functions some guardrail allows.
-    sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, input.accountId),
+    sessionPolicyFor: (account) => sessionPolicyFor(document, account, input.accountId),
   });
   const guardrails = createGuardrails({
-    document: config.guardrails.document,
+    document,
     permissionScope: config.permissionScope,
     ownAccount: () => lambda.accountId(),
   });

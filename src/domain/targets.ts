@@ -100,6 +100,15 @@ export function parseTargets(
   return data;
 }
 
+/**
+ * The guardrails that apply in a target: the policies it names, in document order (the first that
+ * names the caller and the API applies, else the built-in default); naming none: the whole document.
+ */
+export function targetGuardrails<D extends { policies: readonly { name: string }[] }>(document: D, names: readonly string[] | undefined): D {
+  if (names === undefined) return document;
+  return { ...document, policies: document.policies.filter((policy) => names.includes(policy.name)) };
+}
+
 /** Every target: the default one (today's account and region) first, then the configured ones. */
 export function targetsOf(configured: readonly ConfiguredTarget[], defaults: DefaultTargetInput): Target[] {
   return [

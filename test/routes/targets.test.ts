@@ -164,3 +164,31 @@ t.test("a function in account B, wired from an API in account A, gets its statem
   const report = await app.inject({ method: 'GET', url: `/v1/apis/${apiId}/permissions` });
   t.match(report.json().items, [{ status: 'ok' }], 'verifiable: not `unverifiable`');
 });
+
+t.test('guardrails per target: only the policies a target names apply there', async (t) => {
+  const guardrails = {
+    policies: [
+      { name: 'open', rules: { httpHosts: ['*'], functionArns: ['*'], functionAccounts: ['*'] } },
+      { name: 'strict-b', rules: { httpHosts: ['*.example.com'] } },
+    ],
+  };
+  const targets = [{ ...TARGETS[0], guardrailPolicies: ['strict-b'] }, TARGETS[1]];
+  const { app, fake, apiId } = await buildTestApp(t, { env: { GATEWIRE_GUARDRAILS: JSON.stringify(guardrails), GATEWIRE_TARGETS: JSON.stringify(targets) } });
+  fake.requireExternalId(ROLE_B, 'gatewire-prod');
+  const bApi = fake.in({ accountId: B, region: 'eu-west-1' }).seedApi({ name: 'b-chat' });
+  const westApi = fake.in({ region: 'us-west-2' }).seedApi({ name: 'west-chat' });
+  const http = (url: string) => ({ backend: { type: 'http', url, method: 'POST' } });
+
+  const denied = await app.inject({ method: 'PUT', url: `/v1/targets/prod-b${routeIntegrationUrl(bApi, 'send').slice(3)}`, payload: http('https://internal.corp/x') });
+  const problem = assertProblem(t, denied, 403);
+  t.match(problem.errors, [{ rule: 'httpHosts', policy: 'strict-b' }], "prod-b's own policy");
+  t.same(fake.in({ accountId: B, region: 'eu-west-1' }).api(bApi).routes, [], 'nothing written');
+  const allowed = await app.inject({ method: 'PUT', url: `/v1/targets/prod-b${routeIntegrationUrl(bApi, 'send').slice(3)}`, payload: http('https://api.example.com/x') });
+  t.equal(allowed.statusCode, 200, allowed.body.slice(0, 300));
+
+  for (const url of [routeIntegrationUrl(apiId, 'send'), `/v1/targets/a-west${routeIntegrationUrl(westApi, 'send').slice(3)}`]) {
+    const response = await app.inject({ method: 'PUT', url, payload: http('https://internal.corp/x') });
+    t.equal(response.statusCode, 200, `${url}: the whole document, whose first policy is open: ${response.body.slice(0, 200)}`);
+  }
+  t.match((await app.inject({ method: 'GET', url: '/v1/audit?target=prod-b' })).json().items, [{ guardrailPolicy: 'strict-b' }]);
+});
