@@ -20,7 +20,7 @@ import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
-import { forRequestTarget, installTargetScope } from './routes/target-scope.js';
+import { forRequestTarget, installTargetScope, requestTargetName } from './routes/target-scope.js';
 import { targetRoutes } from './routes/targets.js';
 import type { ApiService } from './services/api-service.js';
 import type { AuditService } from './services/audit-service.js';
@@ -40,7 +40,7 @@ import { schemaCompilers } from './validation.js';
 async function registerTargetOperations(scoped: FastifyInstance, answerChange: ReturnType<typeof createChangeAnswers>): Promise<void> {
   const permissions = forRequestTarget('permissions');
   const integrations = forRequestTarget('integrations');
-  await scoped.register(apiRoutes, { apis: forRequestTarget('apis') });
+  await scoped.register(apiRoutes, { apis: forRequestTarget('apis'), targetName: requestTargetName });
   await scoped.register(routeIntegrationRoutes, { routeIntegrations: forRequestTarget('routeIntegrations'), answerChange });
   await scoped.register(bulkRoutes, { bulk: forRequestTarget('bulk'), answerChange });
   await scoped.register(integrationRoutes, { integrations, answerChange });
@@ -171,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(
     async (v1) => {
-      await v1.register(apiRoutes, { apis: deps.services.apis });
+      await v1.register(apiRoutes, { apis: deps.services.apis, fleet: () => deps.services.targets.listApis() });
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations, answerChange });
       await v1.register(bulkRoutes, { bulk: deps.services.bulk, answerChange });
       await v1.register(integrationRoutes, { integrations: deps.services.integrations, answerChange });

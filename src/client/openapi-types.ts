@@ -143,7 +143,7 @@ export interface paths {
         };
         /**
          * List WebSocket APIs
-         * @description The WebSocket APIs of the configured account and region (HTTP APIs are left out).
+         * @description The WebSocket APIs of every target (GET /v1/targets), each marked with its `target` (HTTP APIs are left out). A target that cannot be listed is named under `unreachable` with the reason, and the others are listed all the same.
          *
          *     Requires the `read` scope (or `write` or `admin`).
          */
@@ -164,6 +164,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["WebSocketApi"][];
+                            /** @description Targets whose APIs could not be listed, and why. */
+                            unreachable?: {
+                                target: string;
+                                problem: string;
+                            }[];
                         };
                     };
                 };
@@ -2953,7 +2958,7 @@ export interface paths {
         };
         /**
          * List WebSocket APIs (in a target)
-         * @description The WebSocket APIs of the configured account and region (HTTP APIs are left out).
+         * @description The WebSocket APIs of the target, marked with it (HTTP APIs are left out).
          *
          *     Requires the `read` scope (or `write` or `admin`).
          */
@@ -2980,6 +2985,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["WebSocketApi"][];
+                            /** @description Targets whose APIs could not be listed, and why. */
+                            unreachable?: {
+                                target: string;
+                                problem: string;
+                            }[];
                         };
                     };
                 };
@@ -5549,7 +5559,8 @@ export interface components {
          *       "name": "chat",
          *       "protocolType": "WEBSOCKET",
          *       "routeSelectionExpression": "$request.body.action",
-         *       "apiEndpoint": "wss://abc123def4.execute-api.us-east-1.amazonaws.com"
+         *       "apiEndpoint": "wss://abc123def4.execute-api.us-east-1.amazonaws.com",
+         *       "target": "default"
          *     }
          */
         WebSocketApi: {
@@ -5559,6 +5570,8 @@ export interface components {
             routeSelectionExpression?: string;
             apiEndpoint?: string;
             description?: string;
+            /** @description The target (GET /v1/targets) the API is in: its account and region. */
+            target?: string;
         };
         /**
          * Route

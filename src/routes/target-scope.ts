@@ -20,14 +20,21 @@ export const TargetParam = Type.String({
   examples: ['default'],
 });
 
-const current = new AsyncLocalStorage<TargetServices>();
+const current = new AsyncLocalStorage<{ name: string; services: TargetServices }>();
+
+/** The name of the request's target (under /v1/targets/:target only). */
+export function requestTargetName(): string {
+  const store = current.getStore();
+  if (!store) throw new Error('no target resolved for this request');
+  return store.name;
+}
 
 /** A stand-in for one of the target's services: every method call goes to the request's target. */
 export function forRequestTarget<K extends keyof TargetServices>(key: K): TargetServices[K] {
   return new Proxy({} as TargetServices[K], {
     get(_target, method) {
       return (...args: unknown[]) => {
-        const services = current.getStore();
+        const services = current.getStore()?.services;
         // Only reachable if a route were registered under the scope without its hook: a bug.
         if (!services) throw new Error(`no target resolved for ${String(key)}.${String(method)}`);
         const service = services[key] as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>;
@@ -43,7 +50,7 @@ export function installTargetScope(scope: FastifyInstance, targets: TargetRegist
   scope.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
     const name = (request.params as { target?: string }).target ?? '';
     targets.resolve(name).then(
-      (services) => current.run(services, () => done()),
+      (services) => current.run({ name, services }, () => done()),
       (error: Error) => done(error),
     );
   });

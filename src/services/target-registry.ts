@@ -6,6 +6,7 @@
 import { DomainError } from '../domain/errors.js';
 import { DEFAULT_TARGET, type Target } from '../domain/targets.js';
 import type { TargetServices } from '../target-services.js';
+import type { WebSocketApi } from '../domain/model.js';
 
 export interface TargetStatus {
   name: string;
@@ -24,6 +25,14 @@ export interface TargetRegistry {
   resolve(name: string): Promise<TargetServices>;
   /** Every target with its (briefly cached) reachability. */
   list(): Promise<TargetStatus[]>;
+  /** The fleet view: every target's WebSocket APIs, each marked with its target; targets that failed apart. */
+  listApis(): Promise<FleetApis>;
+}
+
+export interface FleetApis {
+  items: (WebSocketApi & { target: string })[];
+  /** Targets whose APIs could not be listed (unreachable, or AWS failed), and why. */
+  unreachable?: { target: string; problem: string }[];
 }
 
 type RoleTarget = Target & { roleArn: string };
@@ -76,7 +85,26 @@ export function createTargetRegistry(deps: TargetRegistryDeps): TargetRegistry {
     }
   }
 
-  return {
+  const registry: TargetRegistry = {
+    async listApis() {
+      // One target failing does not hide the others: it is listed under `unreachable`.
+      const listed = await Promise.all(
+        deps.targets.map(async (target) => {
+          try {
+            const services = await registry.resolve(target.name);
+            return { items: (await services.apis.listApis()).map((api) => ({ ...api, target: target.name })) };
+          } catch (error) {
+            return { error: asDomain(error), unreachable: { target: target.name, problem: asDomain(error).message } };
+          }
+        }),
+      );
+      // Nothing listed at all (one target, as before targets): the failure is the answer, a 502 or 503.
+      const firstError = listed[0]?.error;
+      if (firstError && listed.every((entry) => entry.error)) throw firstError;
+      const items = listed.flatMap((entry) => entry.items ?? []);
+      const unreachable = listed.flatMap((entry) => (entry.unreachable ? [entry.unreachable] : []));
+      return unreachable.length > 0 ? { items, unreachable } : { items };
+    },
     async resolve(name) {
       const target = find(name);
       if (target.roleArn === undefined) return deps.defaultServices;
@@ -107,6 +135,7 @@ export function createTargetRegistry(deps: TargetRegistryDeps): TargetRegistry {
       );
     },
   };
+  return registry;
 }
 
 function asDomain(error: unknown): DomainError {

@@ -48,7 +48,7 @@ t.test('a target whose role cannot be assumed is listed unreachable, saying why'
   t.notMatch(prod.problem, /arn:aws:iam/, 'no role ARN in what callers see');
 });
 
-t.test('each target reads its own account and region; /v1/apis stays the default target', async (t) => {
+t.test('each target reads its own account and region; /v1/apis/{apiId}/… stays the default target', async (t) => {
   const { app, fake, apiId } = await setUp(t);
   const bApi = fake.in({ accountId: B, region: 'eu-west-1' }).seedApi({ name: 'b-chat' });
   const westApi = fake.in({ region: 'us-west-2' }).seedApi({ name: 'west-chat' });
@@ -57,8 +57,7 @@ t.test('each target reads its own account and region; /v1/apis stays the default
     t.equal(response.statusCode, 200, `${url}: ${response.body.slice(0, 300)}`);
     return response.json().items.map((api: { apiId: string; name: string }) => `${api.apiId}:${api.name}`);
   };
-  t.same(await names('/v1/apis'), [`${apiId}:chat`]);
-  t.same(await names('/v1/targets/default/apis'), [`${apiId}:chat`], '`default` names the same target');
+  t.same(await names('/v1/targets/default/apis'), [`${apiId}:chat`], '`default`: the account and region of /v1/apis/{apiId}/…');
   t.same(await names('/v1/targets/prod-b/apis'), [`${bApi}:b-chat`]);
   t.same(await names('/v1/targets/a-west/apis'), [`${westApi}:west-chat`]);
   const routes = await app.inject({ method: 'GET', url: `/v1/targets/prod-b/apis/${apiId}/routes` });
@@ -191,4 +190,39 @@ t.test('guardrails per target: only the policies a target names apply there', as
     t.equal(response.statusCode, 200, `${url}: the whole document, whose first policy is open: ${response.body.slice(0, 200)}`);
   }
   t.match((await app.inject({ method: 'GET', url: '/v1/audit?target=prod-b' })).json().items, [{ guardrailPolicy: 'strict-b' }]);
+});
+
+t.test('GET /v1/apis is the fleet view: every target, each API marked; a failing target named apart', async (t) => {
+  const { app, fake, apiId } = await setUp(t);
+  const bApi = fake.in({ accountId: B, region: 'eu-west-1' }).seedApi({ name: 'b-chat' });
+  const westApi = fake.in({ region: 'us-west-2' }).seedApi({ name: 'west-chat' });
+  const list = async () => {
+    const response = await app.inject({ method: 'GET', url: '/v1/apis' });
+    t.equal(response.statusCode, 200, response.body.slice(0, 300));
+    return response.json();
+  };
+  const all = await list();
+  t.same(
+    all.items.map((api: { apiId: string; target: string }) => `${api.target}:${api.apiId}`).sort(),
+    [`default:${apiId}`, `prod-b:${bApi}`, `a-west:${westApi}`].sort(),
+  );
+  t.notOk('unreachable' in all);
+  const marked = await app.inject({ method: 'GET', url: '/v1/targets/prod-b/apis' });
+  t.match(marked.json().items, [{ apiId: bApi, target: 'prod-b' }], 'one target, marked too');
+
+  // A role refused from the start (credentials once assumed stay valid until they expire).
+  const other = await setUp(t);
+  other.fake.blockRole(ROLE_A_WEST);
+  other.fake.in({ accountId: B, region: 'eu-west-1' }).seedApi({ name: 'b-chat' });
+  const response = await other.app.inject({ method: 'GET', url: '/v1/apis' });
+  t.equal(response.statusCode, 200, response.body.slice(0, 300));
+  const partial = response.json();
+  t.same(partial.items.map((api: { target: string }) => api.target).sort(), ['default', 'prod-b'], 'the others are listed all the same');
+  t.match(partial.unreachable, [{ target: 'a-west', problem: /Target "a-west" .* is unreachable/ }]);
+});
+
+t.test('GET /v1/apis with every target failing answers the failure, as before targets', async (t) => {
+  const { app, fake } = await buildTestApp(t);
+  fake.inject({ operation: 'GetApis', fault: 'server-error' });
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/apis' }), 502);
 });
