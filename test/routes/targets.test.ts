@@ -226,3 +226,25 @@ t.test('GET /v1/apis with every target failing answers the failure, as before ta
   fake.inject({ operation: 'GetApis', fault: 'server-error' });
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/apis' }), 502);
 });
+
+t.test('an Idempotency-Key under a target: the change runs once in the target, a repeat is replayed', async (t) => {
+  const { app, fake } = await setUp(t);
+  const bScope = fake.in({ accountId: B, region: 'eu-west-1' });
+  const bApi = bScope.seedApi({ name: 'b-chat' });
+  const request = {
+    method: 'PUT' as const,
+    url: `/v1/targets/prod-b${routeIntegrationUrl(bApi, 'send').slice(3)}`,
+    payload: MOCK,
+    headers: { 'idempotency-key': 'target-key-1' },
+  };
+  const first = await app.inject(request);
+  t.equal(first.statusCode, 200, first.body.slice(0, 300));
+  const writes = fake.writes().length;
+  const again = await app.inject(request);
+  t.equal(again.statusCode, 200);
+  t.equal(again.headers['idempotent-replayed'], 'true');
+  t.equal(fake.writes().length, writes, 'no second write');
+  t.equal(bScope.api(bApi).routes.length, 1);
+  const elsewhere = await app.inject({ ...request, url: `/v1/targets/a-west${routeIntegrationUrl(bApi, 'send').slice(3)}` });
+  t.equal(elsewhere.statusCode, 422, 'the same key for another target is another request');
+});
