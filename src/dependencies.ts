@@ -11,7 +11,7 @@ import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.j
 import { createMemoryIdempotencyStore } from './audit/memory-idempotency-store.js';
 import { migrateToLatest } from './audit/migrate.js';
 import { redactingAuditStore } from './audit/redact.js';
-import { targetStampingAuditStore } from './audit/target-stamp.js';
+import { targetReadingAuditStore, targetStampingAuditStore } from './audit/target-stamp.js';
 import { createKyselyAuditStore } from './audit/store.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
@@ -128,7 +128,13 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     return target?.roleArn === undefined ? undefined : bundleFor({ ...target, roleArn: target.roleArn }).recovery;
   };
   const shared = { config, sts, auditStore, rawAuditStore: audit.store, apiLock: audit.lock, callLog, clock, ids, owner, tracker, recoveryFor };
-  const home = createTargetServices({ ...shared, accountId: config.accountId, region: config.region, clients });
+  const home = createTargetServices({
+    ...shared,
+    rawAuditStore: targetReadingAuditStore(audit.store, DEFAULT_TARGET),
+    accountId: config.accountId,
+    region: config.region,
+    clients,
+  });
   const recovery = home.recovery;
   const targetClients = createTargetClients({ base: clientOptions, sts });
   function bundleFor(target: Target & { roleArn: string }): TargetBundle {
@@ -138,6 +144,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
         ...shared,
         // Its change records say where they acted (GET /v1/audit?target=, recovery).
         auditStore: targetStampingAuditStore(auditStore, target.name),
+        rawAuditStore: targetReadingAuditStore(audit.store, target.name),
         target: target.name,
         guardrailPolicies: target.guardrailPolicies,
         accountId: target.accountId,

@@ -248,3 +248,27 @@ t.test('an Idempotency-Key under a target: the change runs once in the target, a
   const elsewhere = await app.inject({ ...request, url: `/v1/targets/a-west${routeIntegrationUrl(bApi, 'send').slice(3)}` });
   t.equal(elsewhere.statusCode, 422, 'the same key for another target is another request');
 });
+
+t.test("drift reads only its target's records: another region's API with the same id does not count", async (t) => {
+  const { app, auditStore, apiId } = await setUp(t);
+  // API ids are unique within a region only: a record of prod-b's API that has the default API's id.
+  const old = new Date(Date.now() - 20 * 60_000).toISOString();
+  await auditStore.appendPending({
+    id: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+    occurredAt: old,
+    actor: { id: 'ci', kind: 'api-key' },
+    requestId: 'req-other-target',
+    action: 'route-integration.put',
+    apiId,
+    routeKey: 'elsewhere',
+    target: 'prod-b',
+    request: {},
+    plan: [],
+    before: null,
+  });
+  await auditStore.finalize('01ZZZZZZZZZZZZZZZZZZZZZZZZ', { status: 'interrupted', after: null, awsCalls: [], durationMs: 1 });
+  const home = await app.inject({ method: 'GET', url: `/v1/apis/${apiId}/drift` });
+  t.equal(home.statusCode, 200, home.body.slice(0, 300));
+  t.same(home.json().interrupted, [], "prod-b's interrupted change is not the default API's");
+  t.equal(home.json().clean, true);
+});
