@@ -22,6 +22,8 @@ import { integrationResponseRoutes } from './routes/integration-responses.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
+import { forRequestTarget, installTargetScope, requestTargetName } from './routes/target-scope.js';
+import { targetRoutes } from './routes/targets.js';
 import type { ApiService } from './services/api-service.js';
 import type { AuditService } from './services/audit-service.js';
 import type { DriftService } from './services/drift-service.js';
@@ -32,8 +34,22 @@ import type { ChangeService } from './services/change-service.js';
 import type { AuditStore, ContinuationPort } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
 import type { BulkApplyService } from './services/bulk-apply-service.js';
+import type { TargetRegistry } from './services/target-registry.js';
 import { COMPONENT_SCHEMAS } from './schemas/components.js';
 import { schemaCompilers } from './validation.js';
+
+/** Every operation that acts on AWS, with the services of the request's target. */
+async function registerTargetOperations(scoped: FastifyInstance, answerChange: ReturnType<typeof createChangeAnswers>): Promise<void> {
+  const permissions = forRequestTarget('permissions');
+  const integrations = forRequestTarget('integrations');
+  await scoped.register(apiRoutes, { apis: forRequestTarget('apis'), targetName: requestTargetName });
+  await scoped.register(routeIntegrationRoutes, { routeIntegrations: forRequestTarget('routeIntegrations'), answerChange });
+  await scoped.register(bulkRoutes, { bulk: forRequestTarget('bulk'), answerChange });
+  await scoped.register(integrationRoutes, { integrations, answerChange });
+  await scoped.register(integrationResponseRoutes, { integrations, answerChange });
+  await scoped.register(permissionRoutes, { permissions, answerChange });
+  await scoped.register(driftRoutes, { drift: forRequestTarget('drift') });
+}
 
 export interface AppServices {
   apis: ApiService;
@@ -47,6 +63,8 @@ export interface AppServices {
   changes: ChangeService;
   /** Where a change handed over at the end of a Lambda invocation goes on. */
   continuation: ContinuationPort;
+  /** The accounts and regions Gatewire manages (issue 19); `apis` … `drift` above are the default target's. */
+  targets: TargetRegistry;
 }
 
 /** Registers routes or hooks on the app, like a Fastify plugin without encapsulation. */
@@ -165,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       installReadPriority(v1);
-      await v1.register(apiRoutes, { apis: deps.services.apis });
+      await v1.register(apiRoutes, { apis: deps.services.apis, fleet: () => deps.services.targets.listApis() });
       await v1.register(routeIntegrationRoutes, { routeIntegrations: deps.services.routeIntegrations, answerChange });
       await v1.register(bulkRoutes, { bulk: deps.services.bulk, answerChange });
       await v1.register(integrationRoutes, { integrations: deps.services.integrations, answerChange });
@@ -174,6 +192,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(changeRoutes, { changes: deps.services.changes });
       await v1.register(driftRoutes, { drift: deps.services.drift });
       await v1.register(auditRoutes, { audit: deps.services.audit });
+      await v1.register(targetRoutes, { targets: deps.services.targets });
+      // The same operations in a named target (routes/target-scope.ts, docs/decisions.md).
+      await v1.register(
+        async (scoped) => {
+          installTargetScope(scoped, deps.services.targets);
+          await registerTargetOperations(scoped, answerChange);
+        },
+        { prefix: '/targets/:target' },
+      );
     },
     { prefix: '/v1' },
   );

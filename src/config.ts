@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseApiKeys, parsePrincipals, parseTrustedApis, type AuthConfig } from './auth/credentials.js';
 import type { RateLimit } from './aws/rate-limiter.js';
 import { parseGuardrailDocument, sessionPolicyFor, type GuardrailDocument } from './domain/guardrails.js';
+import { parseTargets, targetsOf, type Target } from './domain/targets.js';
 
 /** AssumeRole's limit on an inline session policy (characters). */
 const SESSION_POLICY_MAX_LENGTH = 2048;
@@ -28,6 +29,11 @@ const ConfigSchema = Type.Object({
   // Guardrails (README "Guardrails"): a policy document, inline or in a file; neither: the safe default.
   GATEWIRE_GUARDRAILS: Type.Optional(Type.String({ maxLength: 1_000_000 })),
   GATEWIRE_GUARDRAILS_FILE: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  // Targets (README "Targets"): other accounts and regions, a JSON list inline or in a file.
+  GATEWIRE_TARGETS: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+  GATEWIRE_TARGETS_FILE: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  // How long GET /v1/targets reuses a target's reachability check.
+  GATEWIRE_TARGET_CHECK_TTL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   GATEWIRE_AWS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   GATEWIRE_AWS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   // Client-side pacing of AWS control-plane calls (reference §0.5, §0.8); 0 turns a limiter off.
@@ -97,6 +103,13 @@ export interface Config {
    * none is configured: the built-in policy alone applies).
    */
   guardrails: { source: string; document: GuardrailDocument };
+  /**
+   * Every account and region Gatewire manages: `default` (the account and region it runs with)
+   * first, then those of GATEWIRE_TARGETS(_FILE), each reached through its role.
+   */
+  targets: readonly Target[];
+  /** How long a target's reachability (GET /v1/targets) is reused. */
+  targetCheckTtlMs: number;
   awsMaxAttempts: number;
   awsTimeoutMs: number;
   /** Client-side limits for AWS control-plane calls, per instance; undefined when turned off. */
@@ -171,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       );
     }
   }
+  const targets = targetsOf(configuredTargetsOf(raw, guardrails.document), { accountId: raw.GATEWIRE_ACCOUNT_ID, region: raw.AWS_REGION });
   return Object.freeze({
     runtime,
     port: raw.PORT,
@@ -183,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     accountId: raw.GATEWIRE_ACCOUNT_ID,
     crossAccountRoles: Object.freeze(crossAccountRoles),
     guardrails,
+    targets: Object.freeze(targets),
+    targetCheckTtlMs: raw.GATEWIRE_TARGET_CHECK_TTL_MS,
     awsMaxAttempts: raw.GATEWIRE_AWS_MAX_ATTEMPTS,
     awsTimeoutMs: raw.GATEWIRE_AWS_TIMEOUT_MS,
     awsRateLimits: {
@@ -335,10 +351,36 @@ function guardrailsOf(raw: RawConfig): Config['guardrails'] {
 }
 
 function readGuardrailsFile(path: string): string {
+  return readConfigFile('GATEWIRE_GUARDRAILS_FILE', path);
+}
+
+function readConfigFile(variable: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Invalid configuration: GATEWIRE_GUARDRAILS_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new ConfigError(`Invalid configuration: ${variable} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+}
+
+/**
+ * GATEWIRE_TARGETS (the JSON list) or GATEWIRE_TARGETS_FILE (its path), not both, read as the
+ * guardrails are; neither: only the default target. A bad list stops the start, naming each problem.
+ */
+function configuredTargetsOf(raw: RawConfig, guardrails: GuardrailDocument): ReturnType<typeof parseTargets> {
+  const inline = raw.GATEWIRE_TARGETS;
+  const file = raw.GATEWIRE_TARGETS_FILE;
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError('Invalid configuration: set GATEWIRE_TARGETS or GATEWIRE_TARGETS_FILE, not both');
+  }
+  if (inline === undefined && file === undefined) return [];
+  const [variable, text] = inline !== undefined ? ['GATEWIRE_TARGETS', inline] : ['GATEWIRE_TARGETS_FILE', readConfigFile('GATEWIRE_TARGETS_FILE', file!)];
+  try {
+    return parseTargets(text, {
+      guardrailPolicyNames: guardrails.policies.map((policy) => policy.name),
+      defaultTarget: { accountId: raw.GATEWIRE_ACCOUNT_ID, region: raw.AWS_REGION },
+    });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${variable}${file !== undefined ? ` (${file})` : ''} ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -11,37 +11,25 @@ import { createInProcessLock, createPostgresAdvisoryLock } from './audit/locks.j
 import { createMemoryIdempotencyStore } from './audit/memory-idempotency-store.js';
 import { migrateToLatest } from './audit/migrate.js';
 import { redactingAuditStore } from './audit/redact.js';
+import { targetReadingAuditStore, targetStampingAuditStore } from './audit/target-stamp.js';
 import { createKyselyAuditStore } from './audit/store.js';
-import { createApiGatewayAdapter } from './aws/api-gateway.js';
+import { createKyselyBudgetMembers } from './audit/budget-members.js';
 import { createAwsCallLog } from './aws/call-log.js';
 import { createAwsClients } from './aws/clients.js';
-import { startBudgetShare, type BudgetShare } from './aws/budget-share.js';
-import { createPriorityLimiter, type PriorityLimiter } from './aws/priority-limiter.js';
-import { createReadCoalescer } from './aws/read-coalescer.js';
-import { createKyselyBudgetMembers } from './audit/budget-members.js';
-import { createLambdaAdapter } from './aws/lambda.js';
+import { createAccountBudget, type AccountBudget } from './aws/account-budget.js';
 import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-continuation.js';
 import { createStsAdapter } from './aws/sts.js';
+import { createTargetClients } from './aws/target-clients.js';
+import { createTargetRegistry } from './services/target-registry.js';
+import { createTargetServices, type TargetBundle } from './target-services.js';
+import { DEFAULT_TARGET, type Target } from './domain/targets.js';
 import type { AppServices } from './app.js';
-import { createApiService } from './services/api-service.js';
 import { createAuditService } from './services/audit-service.js';
-import { createBulkApplyService } from './services/bulk-apply-service.js';
-import { ChangeKinds, createChangeRunner } from './services/change-runner.js';
-import { createChangeRecovery, type ChangeRecovery } from './services/change-recovery.js';
+import type { ChangeRecovery } from './services/change-recovery.js';
 import { createChangeService } from './services/change-service.js';
 import { ChangeTracker } from './services/change-tracker.js';
-import { createDriftService } from './services/drift-service.js';
 import { createIdempotencyService } from './services/idempotency-service.js';
-import { createIntegrationService } from './services/integration-service.js';
-import { createPermissionPlanner } from './services/permission-planner.js';
-import { createPermissionService } from './services/permission-service.js';
-import { createStageHoldReader } from './services/stage-holds.js';
 import type { ApiLock, AuditStore, BudgetMembers, Clock, ContinuationPort, IdempotencyStore, IdGenerator } from './services/ports.js';
-import { createRouteIntegrationService } from './services/route-integration-service.js';
-import { createFactCache } from './services/fact-cache.js';
-import { forgettingGoneFunctions } from './services/fact-invalidation.js';
-import { createGuardrails } from './services/guardrails.js';
-import { sessionPolicyFor } from './domain/guardrails.js';
 
 export interface Dependencies {
   services: AppServices;
@@ -116,105 +104,104 @@ export async function createDependencies(config: Config, overrides: DependencyOv
   const clock = overrides.clock ?? { now: () => new Date() };
   const ids = overrides.ids ?? createIdGenerator(clock);
   const callLog = createAwsCallLog();
-  // Changes before reads, reads bounded (aws/priority-limiter.ts); each limiter's share of the
-  // account's budget is set by the budget share below.
-  const { readWaitMs, readCacheMs } = config.awsBudget;
-  const limiters = {
-    apiGateway: config.awsRateLimits.apiGateway ? createPriorityLimiter(config.awsRateLimits.apiGateway, { readWaitMs }) : undefined,
-    lambda: config.awsRateLimits.lambda ? createPriorityLimiter(config.awsRateLimits.lambda, { readWaitMs }) : undefined,
-  };
-  const clients = createAwsClients({
-    region: config.region,
+  const clientOptions = {
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
-    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
     maxAttempts: config.awsMaxAttempts,
     connectionTimeoutMs: Math.min(config.awsTimeoutMs, 5_000),
     requestTimeoutMs: config.awsTimeoutMs,
-    limiters,
-    readCoalescer: createReadCoalescer({ cacheMs: readCacheMs }),
     callLog,
-  });
+  };
   const audit = overrides.audit ?? (await openAuditStore(config, overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}));
-  // Unique per process start: a restarted instance must not renew the leases of its former self.
-  const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
-  const budgetShare = await shareBudget(config, audit.budget, owner, [limiters.apiGateway, limiters.lambda]);
-  const apiGateway = createApiGatewayAdapter(clients.apiGateway, {
-    deployments: { intervalMs: config.deploymentIntervalMs },
-    createClient: clients.apiGatewayCreates,
-  });
-  // Facts a change need not read every time (issue 15); a function found gone is forgotten at once.
-  const facts = createFactCache();
-  const lambdaAdapter = createLambdaAdapter(clients.lambda, {
-    ...(config.accountId ? { accountId: config.accountId } : {}),
-    sts: createStsAdapter(clients.sts),
-    crossAccountRoles: config.crossAccountRoles,
-    clientWithCredentials: clients.lambdaWithCredentials,
-    // An assumed-role session may only write the policies of functions some guardrail allows.
-    sessionPolicyFor: (account) => sessionPolicyFor(config.guardrails.document, account, config.accountId),
-  });
-  const lambda = forgettingGoneFunctions(lambdaAdapter, facts);
-  const guardrails = createGuardrails({
-    document: config.guardrails.document,
-    permissionScope: config.permissionScope,
-    ownAccount: () => lambda.accountId(),
-  });
   // Secrets never reach audit records, whichever store is in use (DESIGN §5).
   const auditStore = redactingAuditStore(audit.store);
-  const permissions = createPermissionPlanner({
-    lambda,
-    scope: config.permissionScope,
+  // Unique per process start: a restarted instance must not renew the leases of its former self.
+  const owner = overrides.owner ?? `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  // One AWS budget per account and region (issue 15), shared with the instances on this store.
+  const budgets = new Map<string, AccountBudget>();
+  const budgetOf = (account: string | undefined, region: string): AccountBudget => {
+    const key = { account: account ?? 'caller', region };
+    const name = `${key.account}:${key.region}`;
+    let budget = budgets.get(name);
+    if (!budget) {
+      budget = createAccountBudget({ config, key, members: audit.budget, instance: owner });
+      budgets.set(name, budget);
+    }
+    return budget;
+  };
+  const homeBudget = budgetOf(config.accountId, config.region);
+  // The first share is set before the instance serves anything.
+  await homeBudget.ready;
+  const clients = createAwsClients({
+    ...clientOptions,
+    limiters: homeBudget.limiters,
+    readCoalescer: homeBudget.readCoalescer,
     region: config.region,
-    stageHolds: createStageHoldReader({ apiGateway, auditStore: audit.store, clock }),
+    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
   });
   const tracker = new ChangeTracker();
-  const kinds = new ChangeKinds();
-  const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
-  let recovery: ChangeRecovery | undefined;
-  const runner = createChangeRunner({
-    apiGateway,
-    lambda,
-    auditStore,
-    apiLock: audit.lock,
-    callLog,
-    clock,
-    ids,
-    owner,
-    leaseMs,
-    deadlineMs,
-    tracker,
-    recoverOrphans: (apiId) => recovery!.recoverOrphans(apiId),
+  const sts = createStsAdapter(clients.sts);
+  // Each target's bundle, built on first use (a request naming it, or a change of it to recover).
+  const bundles = new Map<string, TargetBundle>();
+  const recoveryFor = (name: string | undefined): ChangeRecovery | undefined => {
+    if (name === undefined || name === DEFAULT_TARGET) return home.recovery;
+    const target = config.targets.find((candidate) => candidate.name === name);
+    return target?.roleArn === undefined ? undefined : bundleFor({ ...target, roleArn: target.roleArn }).recovery;
+  };
+  const shared = { config, sts, auditStore, rawAuditStore: audit.store, apiLock: audit.lock, callLog, clock, ids, owner, tracker, recoveryFor };
+  const home = createTargetServices({
+    ...shared,
+    rawAuditStore: targetReadingAuditStore(audit.store, DEFAULT_TARGET),
+    accountId: config.accountId,
+    region: config.region,
+    clients,
   });
-  recovery = createChangeRecovery({
-    apiGateway,
-    lambda,
-    auditStore,
-    apiLock: audit.lock,
-    callLog,
-    clock,
-    owner,
-    leaseMs,
-    tracker,
-    kinds,
-    runner: () => runner,
-    sweepIntervalMs,
+  const recovery = home.recovery;
+  const targetClients = createTargetClients({
+    base: clientOptions,
+    sts,
+    budgetFor: (target) => {
+      const budget = budgetOf(target.accountId, target.region);
+      return { limiters: budget.limiters, readCoalescer: budget.readCoalescer };
+    },
   });
-  const runChange = runner.runChange;
+  function bundleFor(target: Target & { roleArn: string }): TargetBundle {
+    let bundle = bundles.get(target.name);
+    if (!bundle) {
+      bundle = createTargetServices({
+        ...shared,
+        // Its change records say where they acted (GET /v1/audit?target=, recovery).
+        auditStore: targetStampingAuditStore(auditStore, target.name),
+        rawAuditStore: targetReadingAuditStore(audit.store, target.name),
+        target: target.name,
+        guardrailPolicies: target.guardrailPolicies,
+        accountId: target.accountId,
+        region: target.region,
+        clients: targetClients.clientsFor(target),
+      });
+      bundles.set(target.name, bundle);
+    }
+    return bundle;
+  }
+  const targets = createTargetRegistry({
+    targets: config.targets,
+    defaultServices: home.services,
+    servicesFor: (target) => bundleFor(target).services,
+    credentialsFor: (target) => targetClients.credentialsFor(target),
+    identityOf: async (target) =>
+      (await (target.roleArn === undefined ? sts : createStsAdapter(targetClients.clientsFor({ ...target, roleArn: target.roleArn }).sts)).callerIdentity()).account,
+    checkTtlMs: config.targetCheckTtlMs,
+    now: () => clock.now().getTime(),
+  });
   const continuation =
     overrides.continuation ??
     (config.runtime === 'lambda'
       ? createLambdaContinuation(clients.lambda, overrides.currentFunction ?? (() => process.env['AWS_LAMBDA_FUNCTION_NAME']))
       : SWEEP_CONTINUES_CHANGES);
 
-  const permissionService = createPermissionService({ apiGateway, permissions, runChange, scope: config.permissionScope, region: config.region });
-
   return {
     services: {
-      apis: createApiService({ apiGateway }),
-      routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds, facts }),
-      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region: config.region, guardrails, kinds }),
-      integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
-      permissions: permissionService,
-      drift: createDriftService({ apiGateway, auditStore: audit.store, permissions: permissionService }),
+      ...home.services,
+      targets,
       audit: createAuditService({ auditStore: audit.store }),
       changes: createChangeService({
         auditStore,
@@ -233,37 +220,11 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     tracker,
     owner,
     async close() {
-      await recovery!.stop();
-      await budgetShare?.stop();
+      await recovery.stop();
+      await Promise.all([...budgets.values()].map((budget) => budget.stop()));
+      targetClients.destroy();
       clients.destroy();
       await audit.close?.();
     },
   };
-}
-
-/**
- * Joins the account's budget (aws/budget-share.ts) when the store can keep its members and some
- * limiter is on; the first share is set before the instance serves anything.
- */
-async function shareBudget(
-  config: Config,
-  members: BudgetMembers | undefined,
-  instance: string,
-  candidates: Array<PriorityLimiter | undefined>,
-): Promise<BudgetShare | undefined> {
-  const limiters = candidates.filter((limiter): limiter is PriorityLimiter => limiter !== undefined);
-  if (!config.awsBudget.shared || members === undefined || limiters.length === 0) return undefined;
-  const share = startBudgetShare({
-    members,
-    // The key names the account and region whose quota it is (issue 19 adds targets: one each).
-    key: { account: config.accountId ?? 'caller', region: config.region },
-    instance,
-    limiters,
-    intervalMs: config.awsBudget.heartbeatMs,
-  });
-  // A store that does not answer leaves this instance the whole budget until a beat succeeds: only
-  // reads can run meanwhile (changes fail closed without their audit store), and the SDK retries
-  // what AWS throttles.
-  await share.beat().catch(() => undefined);
-  return share;
 }

@@ -90,23 +90,40 @@ t.test('every mutation declares its 202: the Change, with Location and Retry-Aft
     );
   // Every mutation of the API runs as a change (routes/change-answer.ts); the list guards against
   // a filter that silently matches nothing.
-  t.same(
-    mutations.map((mutation) => mutation.name).sort(),
-    [
-      'DELETE /v1/apis/{apiId}/integrations/{integrationId}',
-      'DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
-      'DELETE /v1/apis/{apiId}/routes/{routeKey}/integration',
-      'PATCH /v1/apis/{apiId}/integrations/{integrationId}',
-      'POST /v1/apis/{apiId}/integrations',
-      'POST /v1/apis/{apiId}/permissions/reconcile',
-      'PUT /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
-      'PUT /v1/apis/{apiId}/routes',
-      'PUT /v1/apis/{apiId}/routes/{routeKey}/integration',
-    ],
-  );
+  const inDefaultTarget = [
+    'DELETE /v1/apis/{apiId}/integrations/{integrationId}',
+    'DELETE /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
+    'DELETE /v1/apis/{apiId}/routes/{routeKey}/integration',
+    'PATCH /v1/apis/{apiId}/integrations/{integrationId}',
+    'POST /v1/apis/{apiId}/integrations',
+    'POST /v1/apis/{apiId}/permissions/reconcile',
+    'PUT /v1/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}',
+    'PUT /v1/apis/{apiId}/routes',
+    'PUT /v1/apis/{apiId}/routes/{routeKey}/integration',
+  ];
+  // Each one again in a named target (issue 19): /v1/targets/{target}/apis/…
+  const inTarget = inDefaultTarget.map((name) => name.replace(' /v1/', ' /v1/targets/{target}/'));
+  t.same(mutations.map((mutation) => mutation.name).sort(), [...inDefaultTarget, ...inTarget].sort());
   for (const { name, accepted } of mutations) {
     t.equal(accepted?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Change', `${name}: 202 is a Change`);
     t.equal(accepted?.headers?.['Location']?.schema?.type, 'string', `${name}: 202 describes Location`);
     t.equal(accepted?.headers?.['Retry-After']?.schema?.type, 'integer', `${name}: 202 describes Retry-After`);
   }
+});
+
+t.test('every /v1/apis operation is also served in a named target, and says so', async (t) => {
+  const document = JSON.parse(await generateOpenApiDocument());
+  const paths = Object.keys(document.paths);
+  for (const path of paths.filter((p) => p.startsWith('/v1/apis'))) {
+    const scoped = path.replace('/v1/', '/v1/targets/{target}/');
+    t.ok(document.paths[scoped], `${scoped} exists`);
+    for (const [method, operation] of Object.entries<any>(document.paths[scoped] ?? {})) {
+      const target = operation.parameters?.find((parameter: { in: string; name: string }) => parameter.in === 'path' && parameter.name === 'target');
+      t.ok(target?.required, `${method.toUpperCase()} ${scoped} declares its target`);
+      t.same(operation.tags, ['targets'], 'grouped under targets in Swagger UI');
+      t.match(operation.responses['404']?.description, /no target has that name/i);
+      t.match(operation.responses['502']?.description, /unreachable/);
+    }
+  }
+  t.ok(document.paths['/v1/targets']?.get, 'GET /v1/targets');
 });

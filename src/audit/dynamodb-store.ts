@@ -15,6 +15,7 @@ import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
 import { AUDIT_INDEXES, PENDING, TRAIL_ALL } from './dynamodb-tables.js';
 import { guard } from './guard.js';
 import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
+import { storedTarget } from './target-filter.js';
 import { finalToRowUpdate, pendingToRow, rowToRecord } from './row-mapping.js';
 import type { AuditRecordsTable } from './tables.js';
 
@@ -57,6 +58,7 @@ const ROW_COLUMNS = [
   'deadline_at',
   'result_json',
   'known_json',
+  'target',
 ] as const satisfies readonly (keyof AuditRecordsTable)[];
 
 /** How many items one Query page reads while filtering (DynamoDB filters after reading). */
@@ -398,6 +400,7 @@ function isTakeable(row: AuditRecordsTable, now: string): boolean {
 function matches(row: AuditRecordsTable, filter: AuditFilter): boolean {
   return (
     (filter.apiId === undefined || row.api_id === filter.apiId) &&
+    (filter.target === undefined || row.target === storedTarget(filter.target)) &&
     (filter.routeKey === undefined || row.route_key === filter.routeKey) &&
     (filter.actorId === undefined || row.actor_id === filter.actorId) &&
     (filter.action === undefined || row.action === filter.action) &&

@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import type { JournalEntry } from '../domain/journal.js';
 import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
 import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
+import { storedTarget } from './target-filter.js';
 import { finalToRowUpdate, pendingToRow, rowToRecord, SUMMARY_OMITS } from './row-mapping.js';
 import type { AuditRecordsTable } from './tables.js';
 
@@ -203,6 +204,7 @@ function leaseLost(id: string): DomainError {
 function matches(row: AuditRecordsTable, filter: AuditFilter): boolean {
   return (
     (filter.apiId === undefined || row.api_id === filter.apiId) &&
+    (filter.target === undefined || row.target === storedTarget(filter.target)) &&
     (filter.routeKey === undefined || row.route_key === filter.routeKey) &&
     (filter.actorId === undefined || row.actor_id === filter.actorId) &&
     (filter.action === undefined || row.action === filter.action) &&

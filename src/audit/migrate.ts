@@ -9,11 +9,13 @@ import { migration0002ChangeJournal as postgres0002 } from './migrations/postgre
 import { migration0002ChangeJournal as sqlite0002 } from './migrations/sqlite/0002-change-journal.js';
 import { migration0003BudgetMembers as postgres0003 } from './migrations/postgres/0003-budget-members.js';
 import { migration0003BudgetMembers as sqlite0003 } from './migrations/sqlite/0003-budget-members.js';
+import { migration0004AuditTarget as postgres0004 } from './migrations/postgres/0004-audit-target.js';
+import { migration0004AuditTarget as sqlite0004 } from './migrations/sqlite/0004-audit-target.js';
 
 // Names sort in the order migrations must run; append, never rename.
 const migrations: Record<AuditDialect, Record<string, Migration>> = {
-  sqlite: { '0001-audit-records': sqlite0001, '0002-change-journal': sqlite0002, '0003-budget-members': sqlite0003 },
-  postgres: { '0001-audit-records': postgres0001, '0002-change-journal': postgres0002, '0003-budget-members': postgres0003 },
+  sqlite: { '0001-audit-records': sqlite0001, '0002-change-journal': sqlite0002, '0003-budget-members': sqlite0003, '0004-audit-target': sqlite0004 },
+  postgres: { '0001-audit-records': postgres0001, '0002-change-journal': postgres0002, '0003-budget-members': postgres0003, '0004-audit-target': postgres0004 },
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: AuditDialect): Promise<string[]> {

@@ -7,6 +7,8 @@ export const MAX_PAGE_SIZE = 500;
 
 export interface AuditFilter {
   apiId?: string;
+  /** `default` matches records with no target (audit/target-filter.ts). */
+  target?: string;
   routeKey?: string;
   actorId?: string;
   action?: string;
@@ -39,6 +41,7 @@ export function toAuditFilter(query: AuditQuery): AuditFilter {
   const filter: AuditFilter = { limit: query.limit, fields: query.fields ?? 'full' };
   if (query.statuses !== undefined) filter.statuses = query.statuses;
   if (query.apiId !== undefined) filter.apiId = query.apiId;
+  if (query.target !== undefined) filter.target = query.target;
   if (query.routeKey !== undefined) filter.routeKey = query.routeKey;
   if (query.actorId !== undefined) filter.actorId = query.actorId;
   if (query.action !== undefined) filter.action = query.action;

@@ -35,6 +35,7 @@ export function pendingToRow(record: PendingAudit | PendingChange): AuditRecords
     result_json: null,
     // The policy rides in the JSON column of what the owner knew at planning: no migration.
     known_json: toJson(knownColumnOf(change?.known, record.guardrailPolicy)),
+    target: record.target ?? null,
   };
 }
 
@@ -97,6 +98,8 @@ export function rowToRecord(row: AuditRecordsTable): AuditRecord {
     awsCalls: JSON.parse(row.aws_calls_json) as AuditRecord['awsCalls'],
   };
   if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
+  // `?? null`: rows read from a store written before migration 0004 (DynamoDB items) have no target.
+  if ((row.target ?? null) !== null) record.target = row.target!;
   if (row.route_key !== null) record.routeKey = row.route_key;
   if (row.integration_id !== null) record.integrationId = row.integration_id;
   if (row.after_json !== null) record.after = fromJson(row.after_json);

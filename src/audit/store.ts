@@ -8,6 +8,7 @@ import { guard } from './guard.js';
 import { journaledUpdate } from './journaled-update.js';
 import type { AuditStore, Clock, PendingChangeRef } from '../services/ports.js';
 import { canonicalTime, encodeCursor, legacyCutoff, toAuditFilter, type AuditFilter } from './query.js';
+import { storedTarget } from './target-filter.js';
 import { finalToRowUpdate, journalToRow, pendingToRow, rowToJournal, rowToRecord, SUMMARY_OMITS } from './row-mapping.js';
 import type { AuditDatabase, AuditRecordsTable } from './tables.js';
 
@@ -213,6 +214,7 @@ const SUMMARY_COLUMNS = [
   'owner',
   'lease_expires_at',
   'deadline_at',
+  'target',
 ] as const satisfies readonly (keyof AuditRecordsTable)[];
 
 /** A `trail` listing: the summary and the kept answer. */
@@ -227,6 +229,10 @@ async function listRecords(db: AuditDb, filter: AuditFilter): Promise<AuditPage>
         : db.selectFrom('audit_records').selectAll();
   if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses.length > 0 ? [...filter.statuses] : ['-none-']);
   if (filter.apiId !== undefined) query = query.where('api_id', '=', filter.apiId);
+  if (filter.target !== undefined) {
+    const stored = storedTarget(filter.target);
+    query = stored === null ? query.where('target', 'is', null) : query.where('target', '=', stored);
+  }
   if (filter.routeKey !== undefined) query = query.where('route_key', '=', filter.routeKey);
   if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);

@@ -36,6 +36,8 @@ export interface AuditRecordsTable {
   result_json: string | null;
   /** What the owner knew when it planned (domain/audit.ts KnownAtPlanning), JSON text. */
   known_json: string | null;
+  /** The target the change acted in (issue 19); NULL: `default`. Migration 0004. */
+  target: string | null;
 }
 
 /** One journal entry of a change (domain/journal.ts), numbered by its writer. Migration 0002. */

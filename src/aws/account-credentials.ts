@@ -11,6 +11,8 @@ export interface AssumeRoleProviderOptions {
   durationSeconds?: number;
   /** A session policy (JSON): the session may do only what both it and the role allow. */
   policy?: string;
+  /** The role's required sts:ExternalId, if any. */
+  externalId?: string;
   /** Refresh this long before expiry (default 5 minutes). */
   refreshMarginMs?: number;
   now?: () => number;
@@ -36,6 +38,7 @@ export function createAssumeRoleCredentialProvider(options: AssumeRoleProviderOp
         sessionName: options.sessionName ?? DEFAULT_SESSION_NAME,
         ...(options.durationSeconds !== undefined ? { durationSeconds: options.durationSeconds } : {}),
         ...(options.policy !== undefined ? { policy: options.policy } : {}),
+        ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
       })
       .then((credentials) => {
         cached = {

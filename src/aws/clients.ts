@@ -17,8 +17,11 @@ export interface AwsClientOptions {
   maxAttempts: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Only tests pass these; in production the SDK's default chain finds credentials. */
-  credentials?: AwsCredentialIdentity;
+  /**
+   * Tests pass static ones; a target's clients an assumed role's provider (target-clients.ts); in
+   * production the default target leaves the SDK's default chain.
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   callLog: CapturingCallLog;
   /** Client-side pacing per service, shared by every request of this instance; undefined: none. */
   rateLimits?: { apiGateway?: RateLimit | undefined; lambda?: RateLimit | undefined };

@@ -20,8 +20,10 @@ export interface LambdaAdapterOptions {
   /** GATEWIRE_ACCOUNT_ID; when absent, STS GetCallerIdentity tells (once). */
   accountId?: string;
   sts?: StsPort;
-  /** GATEWIRE_CROSS_ACCOUNT_ROLES: function account -> role to assume there. */
+  /** GATEWIRE_CROSS_ACCOUNT_ROLES (and the fleet's target roles): function account -> role to assume there. */
   crossAccountRoles?: Readonly<Record<string, string>>;
+  /** Function account -> the sts:ExternalId its role requires (a target's, issue 19). */
+  externalIds?: Readonly<Record<string, string>>;
   /**
    * The session policy for the role assumed in a function account (DESIGN §4a): only the policy
    * calls on the functions the guardrails allow there; undefined: the role's own permissions.
@@ -69,10 +71,12 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
     let accountClient = accountClients.get(account);
     if (!accountClient) {
       const policy = options.sessionPolicyFor?.(account);
+      const externalId = options.externalIds?.[account];
       const credentials = createAssumeRoleCredentialProvider({
         roleArn,
         sts: options.sts,
         ...(policy !== undefined ? { policy } : {}),
+        ...(externalId !== undefined ? { externalId } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
       accountClient = options.clientWithCredentials(credentials);

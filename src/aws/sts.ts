@@ -25,6 +25,8 @@ export interface AssumeRoleInput {
   durationSeconds?: number;
   /** An inline session policy (JSON, at most 2048 characters packed): it narrows what the session may do. */
   policy?: string;
+  /** What the role's trust policy requires as sts:ExternalId (a target's, issue 19). */
+  externalId?: string;
 }
 
 export interface StsPort {
@@ -54,6 +56,7 @@ export function createStsAdapter(client: STSClient): StsPort {
             RoleSessionName: input.sessionName,
             ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
             ...(input.policy !== undefined ? { Policy: input.policy } : {}),
+            ...(input.externalId !== undefined ? { ExternalId: input.externalId } : {}),
           }),
         ),
       );

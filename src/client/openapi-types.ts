@@ -143,7 +143,7 @@ export interface paths {
         };
         /**
          * List WebSocket APIs
-         * @description The WebSocket APIs of the configured account and region (HTTP APIs are left out).
+         * @description The WebSocket APIs of every target (GET /v1/targets), each marked with its `target` (HTTP APIs are left out). A target that cannot be listed is named under `unreachable` with the reason, and the others are listed all the same.
          *
          *     Requires the `read` scope (or `write` or `admin`).
          */
@@ -164,6 +164,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["WebSocketApi"][];
+                            /** @description Targets whose APIs could not be listed, and why. */
+                            unreachable?: {
+                                target: string;
+                                problem: string;
+                            }[];
                         };
                     };
                 };
@@ -2678,7 +2683,7 @@ export interface paths {
         };
         /**
          * List audit records
-         * @description Every change Gatewire made or tried to make, newest first, filtered by API, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.
+         * @description Every change Gatewire made or tried to make, newest first, filtered by API, target, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.
          *
          *     Requires the `admin` scope.
          */
@@ -2687,6 +2692,8 @@ export interface paths {
                 query: {
                     /** @description Only changes to this API. */
                     apiId?: string;
+                    /** @description Only changes in this target (`default`: the paths without a target). */
+                    target?: string;
                     /** @description Only changes to this route key. */
                     routeKey?: string;
                     /** @description Only changes asked for by this actor id. */
@@ -2863,6 +2870,2631 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List targets
+         * @description The accounts and regions Gatewire manages: `default` (the account and region it runs with, what the paths without a target act on) and those configured in GATEWIRE_TARGETS, each with whether Gatewire can act there now (its role assumed, STS answering with its credentials; checked at most every GATEWIRE_TARGET_CHECK_TTL_MS).
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TargetStatus"][];
+                        };
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List WebSocket APIs (in a target)
+         * @description The WebSocket APIs of the target, marked with it (HTTP APIs are left out).
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebSocketApi"][];
+                            /** @description Targets whose APIs could not be listed, and why. */
+                            unreachable?: {
+                                target: string;
+                                problem: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an API's routes (in a target)
+         * @description Every route of the API with the integration it is bound to, sorted by route key.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RouteSummary"][];
+                        };
+                    };
+                };
+                /** @description Not a WebSocket API. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the backends of many routes at once (in a target)
+         * @description Bulk apply: `routes` maps route keys to their desired backend in intent form (or `null` to remove a route's integration); routes not named are left alone. One change: state is read in bulk, one plan, one lock, one audit record with an outcome per route; on a failure the whole change is rolled back. Every route is validated before any AWS call (one 400 names every offending field, under `/routes/<route key>`). `?dryRun=true` returns the plan. AWS calls are paced to AWS's control-plane rates.
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BulkApplyRequest"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkApplyChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS reported a conflict; the change was rolled back. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. The change was rolled back. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/routes/{routeKey}/integration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a route's backend (in a target)
+         * @description The route, its integration and integration responses, and whether it is two-way. The ETag header is a hash of that AWS state: send it in If-Match to change the route only if nobody else has.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    /** @description The route key, URL-encoded: `%24connect`, `%24default`, `sendmessage`. */
+                    routeKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouteIntegration"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API (or route, for GET and DELETE). Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set a route's backend (in a target)
+         * @description Gives the route the backend described in intent form: creates the route when missing, creates or updates its integration, binds it and sets two-way replies. Validated against AWS's rules before any AWS call. Idempotent: the same body twice changes nothing the second time. `?dryRun=true` returns the plan and changes nothing; `?deployStage=` deploys the change. `If-Match` makes it conditional on the ETag of a GET; `If-None-Match: *` makes it create-only (412 when the route already has an integration). The ETag header is the state after the change. Route keys travel URL-encoded (`%24connect`).
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    /** @description The route key, URL-encoded: `%24connect`, `%24default`, `sendmessage`. */
+                    routeKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The backend, as the console offers it: lambda, http, mock, aws or vpcLink. */
+                        backend: {
+                            /** @enum {string} */
+                            type: "lambda";
+                            /** @description Function name, `name:alias`, `name:version`, or function ARN (this or another account). */
+                            function: string;
+                            /** @description Lambda proxy integration (default true). */
+                            proxy?: boolean;
+                            invokeWithCallerCredentials?: boolean;
+                            executionRoleArn?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "http";
+                            url: string;
+                            /** @enum {unknown} */
+                            method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
+                            /** @description HTTP proxy integration (default true). */
+                            proxy?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            type: "mock";
+                        } | {
+                            /** @enum {string} */
+                            type: "aws";
+                            /** @description `arn:aws:apigateway:{region}:{service}:action/{Action}` or `…:path/{path}`. */
+                            uri: string;
+                            /** @enum {unknown} */
+                            method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
+                            executionRoleArn?: string;
+                            invokeWithCallerCredentials?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            type: "vpcLink";
+                            /** @description A REST API (v1) VPC link id, or `${stageVariables.vpcLinkId}`. */
+                            vpcLinkId: string;
+                            url: string;
+                            /** @enum {unknown} */
+                            method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
+                            /** @description HTTP proxy integration (default true). */
+                            proxy?: boolean;
+                        };
+                        /** @description Integration timeout in milliseconds, 50–29000 on WebSocket APIs (default 29000). */
+                        timeoutInMillis?: number;
+                        /** @description Mapping templates keyed by template key (a content type, or the value the template selection expression yields). */
+                        requestTemplates?: {
+                            [key: string]: string;
+                        };
+                        templateSelectionExpression?: string;
+                        /**
+                         * @description What API Gateway does with a payload whose content type has no template. AWS default: WHEN_NO_MATCH.
+                         * @enum {unknown}
+                         */
+                        passthroughBehavior?: "WHEN_NO_MATCH" | "NEVER" | "WHEN_NO_TEMPLATES";
+                        /**
+                         * @description Unset passes the payload through unchanged.
+                         * @enum {unknown}
+                         */
+                        contentHandlingStrategy?: "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+                        /** @description `integration.request.{header|querystring|path}.{name}` → `route.request.…`, `context.…`, `stageVariables.…` or a quoted static value. */
+                        requestParameters?: {
+                            [key: string]: string;
+                        };
+                        description?: string;
+                        /** @description Integration responses keyed by response key: `$default`, `/2\d\d/`, … */
+                        responses?: {
+                            [key: string]: {
+                                responseTemplates?: {
+                                    [key: string]: string;
+                                };
+                                templateSelectionExpression?: string;
+                                /**
+                                 * @description Unset passes the payload through unchanged.
+                                 * @enum {unknown}
+                                 */
+                                contentHandlingStrategy?: "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+                            };
+                        };
+                        /** @description Two-way route: true sets the route response selection expression to `$default` and keeps a `$default` route response; false removes both; absent leaves them alone. */
+                        returnResponse?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouteIntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API (or route, for GET and DELETE). Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS reported a conflict. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove a route's backend (in a target)
+         * @description Unbinds the route from its integration and deletes the integration when no other route uses it. The route itself stays. Deleting an unbound route changes nothing. `If-Match` makes it conditional (`*`: only if an integration is bound).
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    /** @description The route key, URL-encoded: `%24connect`, `%24default`, `sendmessage`. */
+                    routeKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RouteIntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API (or route, for GET and DELETE). Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS reported a conflict. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List integrations (in a target)
+         * @description All integrations of the API, in AWS's wire names.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Integration"][];
+                        };
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API or integration. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an integration (in a target)
+         * @description CreateIntegration with every WebSocket field in AWS's wire names, validated against AWS's rules first. It is not bound to any route: bind it with a route's PUT …/integration, or use the intent form. A POST always creates a new integration, so If-Match / If-None-Match are ignored here. The ETag header is the new integration's.
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            /** @description CreateIntegration for a WebSocket API, in AWS wire names. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        integrationType: "AWS" | "AWS_PROXY" | "HTTP" | "HTTP_PROXY" | "MOCK";
+                        integrationUri?: string;
+                        integrationMethod?: string;
+                        /** @enum {unknown} */
+                        connectionType?: "INTERNET" | "VPC_LINK";
+                        connectionId?: string;
+                        /**
+                         * @description Unset passes the payload through unchanged.
+                         * @enum {unknown}
+                         */
+                        contentHandlingStrategy?: "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+                        credentialsArn?: string;
+                        description?: string;
+                        /**
+                         * @description What API Gateway does with a payload whose content type has no template. AWS default: WHEN_NO_MATCH.
+                         * @enum {unknown}
+                         */
+                        passthroughBehavior?: "WHEN_NO_MATCH" | "NEVER" | "WHEN_NO_TEMPLATES";
+                        /**
+                         * @description WebSocket APIs use 1.0.
+                         * @enum {string}
+                         */
+                        payloadFormatVersion?: "1.0";
+                        /** @description `integration.request.{header|querystring|path}.{name}` → `route.request.…`, `context.…`, `stageVariables.…` or a quoted static value. */
+                        requestParameters?: {
+                            [key: string]: string;
+                        };
+                        /** @description Mapping templates keyed by template key (a content type, or the value the template selection expression yields). */
+                        requestTemplates?: {
+                            [key: string]: string;
+                        };
+                        templateSelectionExpression?: string;
+                        /** @description Integration timeout in milliseconds, 50–29000 on WebSocket APIs (default 29000). */
+                        timeoutInMillis?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrationChange"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API or integration. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: e.g. the integration is still the target of a route. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/integrations/{integrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an integration (in a target)
+         * @description The integration, its integration responses, and the routes bound to it. The ETag header is a hash of the integration and its responses as AWS holds them: send it in If-Match on PATCH or DELETE.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            integration: components["schemas"]["Integration"];
+                            integrationResponses: components["schemas"]["IntegrationResponse"][];
+                            /** @description Route keys bound to this integration. */
+                            routes: string[];
+                        };
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API or integration. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an integration (in a target)
+         * @description Refused with 409 while a route is bound to it. Deleting one that is already gone changes nothing. `If-Match` makes it conditional on the ETag of a GET (`*`: only if it exists).
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChangeSummary"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API or integration. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: e.g. the integration is still the target of a route. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update an integration (in a target)
+         * @description UpdateIntegration: the fields given change, the others keep their value. The cross-field rules are checked on the integration as it will be. `If-Match` makes it conditional on the ETag of a GET (412 with the current ETag otherwise); the ETag header is the state after the change.
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        patch: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            /** @description UpdateIntegration: the fields to change; omitted fields keep their value. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "timeoutInMillis": 10000,
+                     *       "description": "chat backend"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {unknown} */
+                        integrationType?: "AWS" | "AWS_PROXY" | "HTTP" | "HTTP_PROXY" | "MOCK";
+                        integrationUri?: string;
+                        integrationMethod?: string;
+                        /** @enum {unknown} */
+                        connectionType?: "INTERNET" | "VPC_LINK";
+                        connectionId?: string;
+                        /**
+                         * @description Unset passes the payload through unchanged.
+                         * @enum {unknown}
+                         */
+                        contentHandlingStrategy?: "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+                        credentialsArn?: string;
+                        description?: string;
+                        /**
+                         * @description What API Gateway does with a payload whose content type has no template. AWS default: WHEN_NO_MATCH.
+                         * @enum {unknown}
+                         */
+                        passthroughBehavior?: "WHEN_NO_MATCH" | "NEVER" | "WHEN_NO_TEMPLATES";
+                        /**
+                         * @description WebSocket APIs use 1.0.
+                         * @enum {string}
+                         */
+                        payloadFormatVersion?: "1.0";
+                        /** @description `integration.request.{header|querystring|path}.{name}` → `route.request.…`, `context.…`, `stageVariables.…` or a quoted static value. */
+                        requestParameters?: {
+                            [key: string]: string;
+                        };
+                        /** @description Mapping templates keyed by template key (a content type, or the value the template selection expression yields). */
+                        requestTemplates?: {
+                            [key: string]: string;
+                        };
+                        templateSelectionExpression?: string;
+                        /** @description Integration timeout in milliseconds, 50–29000 on WebSocket APIs (default 29000). */
+                        timeoutInMillis?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrationChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API or integration. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: e.g. the integration is still the target of a route. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/integrations/{integrationId}/responses/{responseKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an integration response (in a target)
+         * @description The integration response with this key (`$default`, `/2\d\d/`, …), URL-encoded in the path. The ETag header is a hash of the response as AWS holds it.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    apiId: string;
+                    integrationId: string;
+                    /** @description URL-encoded: `%24default`, `%2F2%5Cd%5Cd%2F` (= `/2\d\d/`). */
+                    responseKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrationResponse"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API, integration or response. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set an integration response (in a target)
+         * @description Creates the integration response with this key, or replaces it with the body. Integration responses apply to non-proxy integrations (AWS, HTTP, MOCK). `If-Match` makes it conditional on the ETag of a GET of this response; `If-None-Match: *` makes it create-only.
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    apiId: string;
+                    integrationId: string;
+                    /** @description URL-encoded: `%24default`, `%2F2%5Cd%5Cd%2F` (= `/2\d\d/`). */
+                    responseKey: string;
+                };
+                cookie?: never;
+            };
+            /** @description The desired integration response for the key in the path (created or replaced). */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "responseTemplates": {
+                     *         "application/json": "{\"ok\": true}"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        responseTemplates?: {
+                            [key: string]: string;
+                        };
+                        templateSelectionExpression?: string;
+                        /**
+                         * @description Unset passes the payload through unchanged.
+                         * @enum {unknown}
+                         */
+                        contentHandlingStrategy?: "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+                        responseParameters?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Strong entity tag of the resource's AWS state (after the change, for a mutation); send it back in If-Match. */
+                        ETag?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntegrationResponseChange"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API, integration or response. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS reported a conflict. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete an integration response (in a target)
+         * @description Deleting a response that does not exist changes nothing. `If-Match` makes it conditional on the ETag of a GET of this response.
+         *
+         *     Requires the `write` scope (or `admin`).
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Change only if the current ETag is one of these (`"…", "…"`), or, with `*`, only if the target exists. Otherwise 412 with the current ETag, and nothing is changed. */
+                    "if-match"?: string;
+                    /** @description `*`: change only if the target does not exist yet (create-only); a list of ETags: only if the current one is none of them. Otherwise 412. */
+                    "if-none-match"?: string;
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    apiId: string;
+                    integrationId: string;
+                    /** @description URL-encoded: `%24default`, `%2F2%5Cd%5Cd%2F` (= `/2\d\d/`). */
+                    responseKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChangeSummary"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Invalid request: every offending field is named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `write` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API, integration or response. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS reported a conflict. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description If-Match or If-None-Match failed: `etag` (and the ETag header) hold the current entity tag; nothing was changed. */
+                412: {
+                    headers: {
+                        /** @description The target's current entity tag (absent when it does not exist). */
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lambda invoke permissions of an API (in a target)
+         * @description For every Lambda integration of the API: whether its function's resource policy lets API Gateway invoke it (`ok`, `missing`, `unmanaged`, `unverifiable`), Gatewire statements nothing needs (`stale`), those nothing in the working configuration needs but a stage without autoDeploy may still run (`kept`, naming each stage and when it was last deployed), and stage-variable URIs to grant by hand.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PermissionReport"];
+                    };
+                };
+                /** @description Not a WebSocket API, or an invalid id. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A policy would exceed Lambda's 20 KB cap, or AWS reported a conflict. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/permissions/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring Lambda invoke permissions in line (in a target)
+         * @description Adds the statements the API's Lambda integrations miss and removes Gatewire statements nothing needs, keeping those a stage without autoDeploy may still run (removed once every such stage has been deployed since they stopped being needed). Statements of others are never changed. `?dryRun=true` returns the plan; `?deployStage=` deploys the API before the removals, so that a statement kept only for that stage goes in the same change.
+         *
+         *     Requires the `admin` scope.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Return the plan (the ordered AWS calls) and change nothing. */
+                    dryRun?: boolean;
+                    /** @description After the change, deploy the API on this stage (a last plan step `CreateDeployment`; API Gateway allows one deployment per 5 s per account, so Gatewire paces them). A stage with autoDeploy gets no deployment (`deployment.status: auto-deploys`); a change with nothing to do deploys nothing (`not-needed`). An unknown stage is a 400 and changes nothing. */
+                    deployStage?: string;
+                };
+                header?: {
+                    /** @description Makes a retry of this request safe (IETF draft "The Idempotency-Key HTTP Header Field"): 1-255 printable ASCII characters, unique per change (e.g. a UUID), scoped to the caller. A repeat with the same key and request gets the first response again (`Idempotent-Replayed: true`) without running twice; the same key with another request is a 422; a repeat while the first still runs is a 409. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PermissionReconcileResult"];
+                    };
+                };
+                /** @description The change goes on past its wait bound (`Prefer: wait=N`, or Gatewire’s default), or `Prefer: respond-async` asked not to wait: the body is the change as it stands. Poll `Location` (GET /v1/changes/{changeId}) until it is no longer `pending`; its `result` is then the answer this request would have had. */
+                202: {
+                    headers: {
+                        /** @description Where to follow the change: `/v1/changes/{changeId}`, behind any stage prefix. */
+                        Location?: string;
+                        /** @description Seconds to wait before polling `Location`. */
+                        "Retry-After"?: number;
+                        /** @description The preferences of `Prefer` that were honoured (`respond-async`, `wait=N`); absent when none was. */
+                        "Preference-Applied"?: string;
+                        /** @description Present when this is the kept response of an earlier request with the same Idempotency-Key. */
+                        "Idempotent-Replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Change"];
+                    };
+                };
+                /** @description Not a WebSocket API, or an invalid id. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `admin` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A policy would exceed Lambda's 20 KB cap, or AWS reported a conflict. Or: a request with the same Idempotency-Key is still being processed: retry after `Retry-After` seconds. */
+                409: {
+                    headers: {
+                        /** @description Seconds to wait before retrying. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used by this caller for a different request (method, path, query or body). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request (see Retry-After), or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/targets/{target}/apis/{apiId}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Drift: the live API against what Gatewire last applied (in a target)
+         * @description Compares every route and integration Gatewire changed with the state its last succeeded change left (from the audit trail): deleted routes, rebound or unbound routes, changed integration fields, deleted integrations, changed integration responses. Adds the Lambda invoke permissions that are `missing` or stale, and the changes whose outcome is unknown (`interrupted` by a crash, `partial`) or still `pending`. Routes Gatewire never applied are listed as `unmanaged`, not compared. Read-only: nothing is changed.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description A target name from GET /v1/targets; `default` is the account and region of the paths without a target.
+                     * @example default
+                     */
+                    target: string;
+                    /** @description The WebSocket API id. */
+                    apiId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DriftReport"];
+                    };
+                };
+                /** @description Not a WebSocket API. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such API. Or no target has that name. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS failed; `aws` names the error and request id. Or the target is unreachable (its role cannot be assumed): nothing was changed. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description AWS throttled the request, or it would wait longer than the read bound behind changes for the AWS call budget (`budget-busy`); see Retry-After. Or the audit store is down. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2927,7 +5559,8 @@ export interface components {
          *       "name": "chat",
          *       "protocolType": "WEBSOCKET",
          *       "routeSelectionExpression": "$request.body.action",
-         *       "apiEndpoint": "wss://abc123def4.execute-api.us-east-1.amazonaws.com"
+         *       "apiEndpoint": "wss://abc123def4.execute-api.us-east-1.amazonaws.com",
+         *       "target": "default"
          *     }
          */
         WebSocketApi: {
@@ -2937,6 +5570,8 @@ export interface components {
             routeSelectionExpression?: string;
             apiEndpoint?: string;
             description?: string;
+            /** @description The target (GET /v1/targets) the API is in: its account and region. */
+            target?: string;
         };
         /**
          * Route
@@ -3720,6 +6355,8 @@ export interface components {
             /** @description What was asked, e.g. `route-integration.put`. */
             action: string;
             apiId: string;
+            /** @description The target the change acted in (GET /v1/targets); absent: `default`. */
+            target?: string;
             routeKey?: string;
             integrationId?: string;
             /** @description The guardrail policy that allowed the change (README "Guardrails"); `default` is the built-in one. */
@@ -4030,6 +6667,34 @@ export interface components {
                 /** @description A newer succeeded change of the same route key(s) or integration: it is the baseline now, so this change no longer leaves an unknown state. */
                 supersededBy?: string;
             }[];
+        };
+        /**
+         * TargetStatus
+         * @example {
+         *       "name": "prod-eu",
+         *       "accountId": "210987654321",
+         *       "region": "eu-west-1",
+         *       "default": false,
+         *       "reachable": true,
+         *       "checkedAt": "2026-12-05T12:00:00.000Z"
+         *     }
+         */
+        TargetStatus: {
+            /** @description How paths name it: `/v1/targets/{name}/apis/…`. */
+            name: string;
+            /** @description Absent only for `default` while STS cannot say. */
+            accountId?: string;
+            region: string;
+            /** @description The account and region of the paths without a target. */
+            default: boolean;
+            reachable: boolean;
+            /** @description Why it is unreachable. */
+            problem?: string;
+            /**
+             * Format: date-time
+             * @description When reachability was last checked.
+             */
+            checkedAt: string;
         };
     };
     responses: never;

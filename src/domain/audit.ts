@@ -33,6 +33,8 @@ export interface PendingAudit {
   idempotencyKey?: string;
   action: string;
   apiId: string;
+  /** The target (issue 19) the change acted in; absent: `default` (and every record before targets). */
+  target?: string;
   routeKey?: string;
   integrationId?: string;
   request: unknown;
@@ -103,6 +105,8 @@ export interface AuditRecord extends PendingAudit {
 
 export interface AuditQuery {
   apiId?: string;
+  /** Only changes in this target; `default` matches records with none. */
+  target?: string;
   routeKey?: string;
   actorId?: string;
   action?: string;

@@ -24,6 +24,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'integrations', description: 'Raw integrations and integration responses, in AWS wire names' },
         { name: 'permissions', description: 'Lambda invoke permissions: report and reconcile' },
         { name: 'changes', description: 'Changes that outlast their request: status, progress and the final answer' },
+        {
+          name: 'targets',
+          description:
+            'Accounts and regions (issue 19). Every /v1/apis operation is also served under /v1/targets/{target}, acting in that target; /v1/apis/… is the `default` target. An unknown target is a 404 and an unreachable one a 502, before any change.',
+        },
         { name: 'audit', description: 'The audit trail of every change (scope `admin`)' },
         { name: 'health', description: 'Liveness, readiness and metrics (no credentials needed)' },
       ],

@@ -2,10 +2,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as Type from 'typebox';
 import type { ApiService } from '../services/api-service.js';
+import type { FleetApis } from '../services/target-registry.js';
 import { ApiIdParams, problemResponse, readUnavailable, ref } from '../schemas/common.js';
 import { RouteSummary, WebSocketApi } from '../schemas/resources.js';
 
-export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async (app, { apis }) => {
+export interface ApiRouteOptions {
+  apis: ApiService;
+  /**
+   * GET /v1/apis: the fleet view, every target's APIs (issue 19). Under /v1/targets/:target there
+   * is none, and `targetName` marks the one target's APIs.
+   */
+  fleet?: () => Promise<FleetApis>;
+  targetName?: () => string;
+}
+
+export const apiRoutes: FastifyPluginAsyncTypebox<ApiRouteOptions> = async (app, { apis, fleet, targetName }) => {
   app.get(
     '/apis',
     {
@@ -13,15 +24,27 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ apis: ApiService }> = async 
       schema: {
         tags: ['apis'],
         summary: 'List WebSocket APIs',
-        description: 'The WebSocket APIs of the configured account and region (HTTP APIs are left out).',
+        description: fleet
+          ? "The WebSocket APIs of every target (GET /v1/targets), each marked with its `target` (HTTP APIs are left out). A target that cannot be listed is named under `unreachable` with the reason, and the others are listed all the same."
+          : 'The WebSocket APIs of the target, marked with it (HTTP APIs are left out).',
         response: {
-          200: Type.Object({ items: Type.Array(ref(WebSocketApi)) }),
+          200: Type.Object({
+            items: Type.Array(ref(WebSocketApi)),
+            unreachable: Type.Optional(
+              Type.Array(Type.Object({ target: Type.String(), problem: Type.String() }), { description: 'Targets whose APIs could not be listed, and why.' }),
+            ),
+          }),
           502: problemResponse('AWS failed.'),
           503: readUnavailable,
         },
       },
     },
-    async () => ({ items: await apis.listApis() }),
+    async () => {
+      if (fleet) return fleet();
+      const target = targetName?.();
+      const items = await apis.listApis();
+      return { items: target === undefined ? items : items.map((api) => ({ ...api, target })) };
+    },
   );
 
   app.get(

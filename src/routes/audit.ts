@@ -16,7 +16,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
         tags: ['audit'],
         summary: 'List audit records',
         description:
-          'Every change Gatewire made or tried to make, newest first, filtered by API, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.',
+          'Every change Gatewire made or tried to make, newest first, filtered by API, target, route key, actor id, action, status and a half-open time range [`from`, `to`). Pass `nextCursor` back as `cursor` for the next page.',
         querystring: AuditQueryString,
         response: {
           200: ref(AuditPage),

@@ -40,6 +40,7 @@ export const AuditRecord = Type.Object(
     idempotencyKey: Type.Optional(Type.String()),
     action: Type.String({ description: 'What was asked, e.g. `route-integration.put`.' }),
     apiId: Type.String(),
+    target: Type.Optional(Type.String({ description: 'The target the change acted in (GET /v1/targets); absent: `default`.' })),
     routeKey: Type.Optional(Type.String()),
     integrationId: Type.Optional(Type.String()),
     guardrailPolicy: Type.Optional(
@@ -88,6 +89,7 @@ export const AuditPage = Type.Object(
 export const AuditQueryString = Type.Object(
   {
     apiId: Type.Optional(Type.String({ maxLength: 64, description: 'Only changes to this API.' })),
+    target: Type.Optional(Type.String({ maxLength: 64, description: 'Only changes in this target (`default`: the paths without a target).' })),
     routeKey: Type.Optional(Type.String({ maxLength: 128, description: 'Only changes to this route key.' })),
     actor: Type.Optional(Type.String({ maxLength: 256, description: 'Only changes asked for by this actor id.' })),
     action: Type.Optional(Type.String({ maxLength: 64, description: 'Only this action, e.g. `route-integration.put`.' })),

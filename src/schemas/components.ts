@@ -1,6 +1,7 @@
 // Every named ($id'd) schema, registered once with app.addSchema: the single source of
 // components/schemas in the OpenAPI document. A schema referenced by ref() must be listed here.
 import { AuditPage, AuditRecord } from './audit.js';
+import { TargetStatus } from './targets.js';
 import { BulkApplyChange, BulkApplyRequest } from './bulk.js';
 import { Change, JournalEntry } from './change.js';
 import { Problem } from './common.js';
@@ -40,4 +41,5 @@ export const COMPONENT_SCHEMAS = [
   PermissionReport,
   PermissionReconcileResult,
   DriftReport,
+  TargetStatus,
 ];

@@ -10,6 +10,7 @@ export const WEBSOCKET_API_EXAMPLE = {
   protocolType: 'WEBSOCKET',
   routeSelectionExpression: '$request.body.action',
   apiEndpoint: `wss://${apiId}.execute-api.us-east-1.amazonaws.com`,
+  target: 'default',
 };
 
 export const ROUTE_EXAMPLE = {

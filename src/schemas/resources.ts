@@ -13,6 +13,7 @@ export const WebSocketApi = Type.Object(
     routeSelectionExpression: Type.Optional(Type.String()),
     apiEndpoint: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
+    target: Type.Optional(Type.String({ description: 'The target (GET /v1/targets) the API is in: its account and region.' })),
   },
   { $id: 'WebSocketApi', title: 'WebSocketApi', examples: [WEBSOCKET_API_EXAMPLE] },
 );

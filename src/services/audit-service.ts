@@ -9,6 +9,7 @@ export const DEFAULT_AUDIT_PAGE_SIZE = 50;
 /** The query as the route receives it (`actor` is the actor id). */
 export interface AuditListFilters {
   apiId?: string;
+  target?: string;
   routeKey?: string;
   actor?: string;
   action?: string;
@@ -29,6 +30,7 @@ export function createAuditService({ auditStore }: AuditServiceDeps) {
     list(filters: AuditListFilters): Promise<AuditPage> {
       const query: AuditQuery = { limit: filters.limit ?? DEFAULT_AUDIT_PAGE_SIZE };
       if (filters.apiId !== undefined) query.apiId = filters.apiId;
+      if (filters.target !== undefined) query.target = filters.target;
       if (filters.routeKey !== undefined) query.routeKey = filters.routeKey;
       if (filters.actor !== undefined) query.actorId = filters.actor;
       if (filters.action !== undefined) query.action = filters.action;

@@ -32,6 +32,14 @@ export interface ChangeRecoveryDeps {
   runner: () => ChangeRunnerInternals;
   /** How often the background sweep looks for expired leases. */
   sweepIntervalMs: number;
+  /** The target (issue 19) whose clients this recovery acts with; undefined: `default`. */
+  target?: string;
+  /**
+   * The recovery of another target, for a change whose record names it: a change is finished or
+   * undone with the clients of the account and region it acted in, whoever found it. Undefined
+   * for a target no longer configured (the change is left pending, and logged).
+   */
+  recoveryFor?: (target: string | undefined) => Pick<ChangeRecovery, 'recoverLocked'> | undefined;
 }
 
 /** Where recovery reports: the app's logger once the entry point has one. */
@@ -81,6 +89,13 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
     if (!(await auditStore.takeOver(changeId, lease, now))) return 'not-taken';
     const record = await auditStore.get(changeId);
     if (!record || record.status !== 'pending') return 'not-taken';
+    if (deps.recoveryFor && record.target !== deps.target) {
+      // Taken over by this instance already: the target's recovery takes it again as its owner.
+      const elsewhere = deps.recoveryFor(record.target);
+      if (elsewhere) return elsewhere.recoverLocked(changeId, options);
+      log?.warn({ changeId, target: record.target }, 'change of a target that is not configured: left pending');
+      return 'not-taken';
+    }
     const plan = (Array.isArray(record.plan) ? record.plan : []) as PlanStep[];
     const facts = journalFacts(plan, record.journal ?? []);
     const resumed = new JournalWriter({ store: auditStore, clock, changeId, owner: deps.owner, leaseMs: deps.leaseMs, lastSeq: facts.lastSeq });
@@ -234,6 +249,7 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
 
   return {
     recoverOrphans,
+    recoverLocked,
     resume,
     sweepOnce,
     setLog(logger: RecoveryLog): void {

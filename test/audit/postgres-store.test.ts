@@ -29,7 +29,7 @@ t.test('migrations', async (t) => {
     migrateToLatest(first.db, first.dialect),
     migrateToLatest(second.db, second.dialect),
   ]);
-  t.strictSame(applied.flat(), ['0001-audit-records', '0002-change-journal', '0003-budget-members'], 'applied once across two concurrent runs');
+  t.strictSame(applied.flat(), ['0001-audit-records', '0002-change-journal', '0003-budget-members', '0004-audit-target'], 'applied once across two concurrent runs');
   t.strictSame(await migrateToLatest(first.db, first.dialect), [], 'idempotent');
 
   // Every later start-up (each Lambda cold start) finds the database up to date with one read:

@@ -66,7 +66,7 @@ t.test('every commit reaches the disk, on a new file and on one reopened in WAL 
 t.test('migrations are idempotent', async (t) => {
   const { db, dialect } = await createAuditDatabase('sqlite::memory:');
   t.teardown(() => db.destroy());
-  t.strictSame(await migrateToLatest(db, dialect), ['0001-audit-records', '0002-change-journal', '0003-budget-members']);
+  t.strictSame(await migrateToLatest(db, dialect), ['0001-audit-records', '0002-change-journal', '0003-budget-members', '0004-audit-target']);
   t.strictSame(await migrateToLatest(db, dialect), [], 'nothing to do the second time');
   const indexes = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'audit_records' and name not like 'sqlite_%' order by name`.execute(db);
   t.strictSame(
@@ -78,6 +78,7 @@ t.test('migrations are idempotent', async (t) => {
       'audit_records_pending_api',
       'audit_records_pending_lease',
       'audit_records_status_occurred_at',
+      'audit_records_target_id',
     ],
   );
 });

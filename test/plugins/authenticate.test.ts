@@ -110,7 +110,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/audit', scope: 'admin' },
   { method: 'GET', url: `/v1/audit/${auditId}`, scope: 'admin' },
   { method: 'GET', url: `/v1/changes/${auditId}`, scope: 'read' },
+  { method: 'GET', url: '/v1/targets', scope: 'read' },
 ];
+// Every /v1/apis operation again in a named target (issue 19): guarded the same way.
+ENDPOINTS.push(
+  ...ENDPOINTS.filter((endpoint) => endpoint.url.startsWith('/v1/apis')).map((endpoint) => ({ ...endpoint, url: endpoint.url.replace('/v1/apis', '/v1/targets/default/apis') })),
+);
 
 t.test('every /v1 route of the app is in the matrix below', async (t) => {
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
@@ -119,6 +124,7 @@ t.test('every /v1 route of the app is in the matrix below', async (t) => {
     .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
   const normalise = (url: string) =>
     url
+      .replace('/v1/targets/default/', '/v1/targets/{target}/')
       .replace(apiId, '{apiId}')
       .replace(integrationId, '{integrationId}')
       .replace(`/v1/changes/${auditId}`, '/v1/changes/{changeId}')
@@ -183,6 +189,8 @@ t.test('an API-id allow list is enforced', async (t) => {
   t.equal(otherRead.statusCode, 403, 'reads of another API too');
   const list = await app.inject({ method: 'GET', url: '/v1/apis', headers });
   t.equal(list.statusCode, 403, 'listing every API is not about one API');
+  const inTarget = await app.inject({ method: 'GET', url: `/v1/targets/default/apis/${otherApiId}/routes`, headers });
+  t.equal(inTarget.statusCode, 403, 'nor through a target');
   t.same(fake.calls, [], 'nothing reached AWS');
   t.notOk(fake.api(otherApiId).route('limited'), 'the other API is untouched');
 });

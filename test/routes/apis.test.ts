@@ -24,8 +24,9 @@ t.test('GET /v1/apis lists only the WebSocket APIs', async (t) => {
       protocolType: 'WEBSOCKET',
       routeSelectionExpression: '$request.body.type',
       apiEndpoint: `wss://${secondId}.execute-api.${fake.region}.amazonaws.com`,
+      target: 'default',
     },
-    'id, name, route selection expression and endpoint',
+    'id, name, route selection expression, endpoint, and its target (the only one configured)',
   );
   t.same(fake.writes(), []);
 });

@@ -214,6 +214,27 @@ export function auditStoreContract(t: Test, makeStore: MakeStore): void {
     t.notOk((await store.get(neither.id))?.guardrailPolicy);
   });
 
+  t.test('the target a change acted in is kept, and filters the list; `default` is the records with none', async (t) => {
+    const store = await open(t);
+    const records = recordFactory();
+    const home = records.pending();
+    records.advance(1_000);
+    const prod = records.pending({ target: 'prod-eu' });
+    records.advance(1_000);
+    const west = records.pending({ target: 'a-west', apiId: 'api1' });
+    for (const record of [home, prod, west]) await store.appendPending(record);
+    await store.finalize(prod.id, succeeded);
+    t.equal((await store.get(prod.id))?.target, 'prod-eu', 'kept through finalize');
+    t.notOk((await store.get(home.id)) && 'target' in (await store.get(home.id))!, 'none on a default-target record');
+    const ids = async (query: { target?: string; apiId?: string; fields?: 'summary' }) => (await store.list({ limit: 10, ...query })).items.map((record) => record.id);
+    t.same(await ids({ target: 'prod-eu' }), [prod.id]);
+    t.same(await ids({ target: 'a-west', apiId: 'api1' }), [west.id], 'with another filter');
+    t.same(await ids({ target: 'default' }), [home.id]);
+    t.same(await ids({ target: 'nowhere' }), []);
+    t.same(await ids({}), [west.id, prod.id, home.id], 'no filter: every target');
+    t.same((await store.list({ limit: 10, target: 'prod-eu', fields: 'summary' })).items.map((record) => record.target), ['prod-eu'], 'a summary names it too');
+  });
+
   t.test('a pending change: the journal and the lease belong to its owner', async (t) => {
     const store = await open(t);
     const records = recordFactory();

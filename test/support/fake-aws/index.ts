@@ -1,16 +1,12 @@
 // A wire-level fake of the API Gateway v2 control plane and Lambda's policy calls, for driving the
 // real AWS SDK v3 clients over HTTP on 127.0.0.1. See README.md in this folder for what it models.
-import { createApiGatewayOperations } from './api-gateway-handlers.js';
-import { ApiGatewayState, type ApiRecord } from './api-gateway-state.js';
+import type { ApiRecord } from './api-gateway-state.js';
 import { FaultInjector } from './faults.js';
-import { LambdaFunctions } from './lambda-functions.js';
-import { createLambdaOperations } from './lambda-handlers.js';
-import { createOperationMatcher } from './operations.js';
 import { PolicyStore } from './policy.js';
-import { TokenBucket } from './rate-limit.js';
+import { Scopes, type Scope } from './scopes.js';
 import { startFakeServer } from './server.js';
+import type { FakeScope } from './signing.js';
 import { FakeSts, type AssumedSession } from './sts.js';
-import { requireFunctionAccount } from './cross-account.js';
 import type {
   FakeAwsOptions,
   FakeCall,
@@ -41,6 +37,7 @@ export type {
 export { DEFAULT_PAGE_SIZE } from './pagination.js';
 export { POLICY_SIZE_LIMIT } from './policy.js';
 export { accessKeyIdOf } from './sts.js';
+export { signingRegionOf, type FakeScope } from './signing.js';
 
 export interface FakeApiView {
   readonly routes: Route[];
@@ -49,6 +46,24 @@ export interface FakeApiView {
   routeResponses(routeId: string): RouteResponse[];
   route(routeKey: string): Route | undefined;
   integration(id: string): Integration | undefined;
+}
+
+/** One account and region of the fake: its own APIs, and the functions of its region. */
+export interface FakeScopeView {
+  readonly accountId: string;
+  readonly region: string;
+  seedApi(input: SeedApiInput): string;
+  /** A function of this account and region; returns its unqualified ARN. */
+  seedFunction(input: { name: string; aliases?: string[]; versions?: string[] }): string;
+  api(apiId: string): FakeApiView;
+  /** The ids of this account and region's APIs, in order of creation. */
+  apiIds(): string[];
+}
+
+export interface SeedApiInput {
+  name: string;
+  protocolType?: 'WEBSOCKET' | 'HTTP';
+  routeSelectionExpression?: string;
 }
 
 export interface FakeAws {
@@ -61,14 +76,19 @@ export interface FakeAws {
   /** Calls whose method is not GET (STS calls, all POST, are not writes). */
   writes(): FakeCall[];
   resetCalls(): void;
-  /** Returns the new API's id. */
-  seedApi(input: { name: string; protocolType?: 'WEBSOCKET' | 'HTTP'; routeSelectionExpression?: string }): string;
+  /** Returns the new API's id (in the default account and region; see `in()` for others). */
+  seedApi(input: SeedApiInput): string;
   /** Returns the unqualified function ARN. */
   seedFunction(input: { name: string; accountId?: string; aliases?: string[]; versions?: string[] }): string;
   /** Deletes a seeded function behind the back of whatever is under test: every call naming it gets 404. */
   deleteFunction(name: string, accountId?: string): void;
-  /** Live view of one API; every read returns deep copies in wire (lowerCamel) form. Throws for an unknown id. */
+  /** Live view of one API of the default account and region; every read returns deep copies in wire (lowerCamel) form. Throws for an unknown id. */
   api(apiId: string): FakeApiView;
+  /**
+   * Another account and/or region (default: the fake's own). Requests land there when signed with
+   * that account's credentials (an assumed role's) and that region's signing scope.
+   */
+  in(where: Partial<FakeScope>): FakeScopeView;
   /** Parsed statements of the function's policy for `qualifier` (unqualified when absent); [] when none. */
   policy(functionName: string, qualifier?: string): PolicyStatement[];
   /** Seeds a statement written by someone else (no checks; replaces one with the same Sid). */
@@ -79,6 +99,8 @@ export interface FakeAws {
   assumedSessions(): AssumedSession[];
   /** STS AssumeRole of this role answers 403 AccessDenied from now on. */
   blockRole(roleArn: string): void;
+  /** STS AssumeRole of this role answers 403 AccessDenied unless it sends this ExternalId. */
+  requireExternalId(roleArn: string, externalId: string): void;
   /** The role ARNs STS AssumeRole has issued credentials for, in order. */
   assumedRoles(): string[];
   /** Faults apply in order of injection (never to STS calls). */
@@ -96,39 +118,38 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const now = (): number => Date.now();
-  const apiGateway = new ApiGatewayState(
-    region,
-    accountId,
-    options.routeQuota ?? AWS_DEFAULT_QUOTA,
-    options.integrationQuota ?? AWS_DEFAULT_QUOTA,
-  );
-  const functions = new LambdaFunctions(region, accountId);
   const policies = new PolicyStore();
   const sts = new FakeSts(accountId, now);
   const faults = new FaultInjector();
   const calls: FakeCall[] = [];
+  const scopes = new Scopes(
+    { accountId, region },
+    {
+      routeQuota: options.routeQuota ?? AWS_DEFAULT_QUOTA,
+      integrationQuota: options.integrationQuota ?? AWS_DEFAULT_QUOTA,
+      deploymentIntervalMs: options.deploymentIntervalMs ?? DEPLOYMENT_INTERVAL_MS,
+      rateLimit: options.rateLimit,
+      now,
+      policies,
+      sts,
+    },
+  );
+  const home = scopes.get();
+  const apiGateway = home.apiGateway;
+  const functions = home.functions;
 
-  const rateLimits: Partial<Record<ServiceName, TokenBucket>> = {};
-  if (options.rateLimit) {
-    const limit = options.rateLimit;
-    rateLimits.apigatewayv2 = new TokenBucket(limit.apiGatewayPerSecond, limit.apiGatewayBurst, now);
-    rateLimits.lambda = new TokenBucket(limit.lambdaPerSecond, limit.lambdaPerSecond, now);
-  }
-
-  const match = createOperationMatcher([
-    ...createApiGatewayOperations(apiGateway, { deploymentIntervalMs: options.deploymentIntervalMs ?? DEPLOYMENT_INTERVAL_MS, now }),
-    ...requireFunctionAccount(createLambdaOperations(functions, policies), functions, sts),
-  ]);
   const server = await startFakeServer({
-    match,
+    match: (method, pathname, where) => scopes.get(where).match(method, pathname),
     faults,
-    rateLimits,
+    rateLimits: (where) => scopes.get(where).rateLimits,
     calls,
     sts,
-    lambdaResource(functionName) {
-      if (functionName === undefined) return `arn:aws:lambda:${region}:${accountId}:function`;
+    defaultScope: { accountId, region },
+    lambdaResource(functionName, where) {
+      const scope = scopes.get(where);
+      if (functionName === undefined) return `arn:aws:lambda:${scope.region}:${scope.accountId}:function`;
       try {
-        return functions.resolve(functionName).fn.arn;
+        return scope.functions.resolve(functionName).fn.arn;
       } catch {
         return functionName;
       }
@@ -144,21 +165,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     resetCalls() {
       calls.length = 0;
     },
-    seedApi(input) {
-      const protocolType = input.protocolType ?? 'WEBSOCKET';
-      const routeSelectionExpression =
-        input.routeSelectionExpression ?? (protocolType === 'WEBSOCKET' ? '$request.body.action' : '${request.method} ${request.path}');
-      return apiGateway.addApi({
-        name: input.name,
-        protocolType,
-        routeSelectionExpression,
-        apiKeySelectionExpression: '$request.header.x-api-key',
-        disableExecuteApiEndpoint: false,
-      }).apiId;
-    },
+    seedApi: (input) => seedApi(home, input),
     seedFunction: (input) => functions.seed(input).arn,
     deleteFunction: (name, accountId) => functions.remove(name, accountId),
     api: (apiId) => apiView(apiGateway.apiRecord(apiId)),
+    in: (where) => scopeView(scopes.get(where)),
     policy: (functionName, qualifier) => policies.statements(functions.resolve(functionName, qualifier).resourceArn),
     putStatement(functionName, statement, qualifier) {
       const sid = (statement as { Sid?: unknown }).Sid;
@@ -168,16 +179,47 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     },
     accountOfAccessKey: (accessKeyId) => sts.identityOf(accessKeyId).accountId,
     blockRole: (roleArn) => sts.blockRole(roleArn),
+    requireExternalId: (roleArn, externalId) => sts.requireExternalId(roleArn, externalId),
     assumedRoles: () => sts.assumedRoles(),
     assumedSessions: () => sts.assumedSessions(),
     inject: (rule) => faults.inject(rule),
     clearFaults: () => faults.clear(),
-    snapshot: () => ({
-      apis: Object.fromEntries([...apiGateway.apis].map(([apiId, record]) => [apiId, snapshotApi(record)])),
-      functions: functions.all().map((fn) => ({ ...fn, aliases: Object.fromEntries(fn.aliases) })),
-      policies: policies.snapshot(),
-    }),
+    snapshot: () => {
+      const apisOf = (scope: Scope) => Object.fromEntries([...scope.apiGateway.apis].map(([apiId, record]) => [apiId, snapshotApi(record)]));
+      // Other accounts' and regions' APIs appear only once some exist: the default shape is the old one.
+      const elsewhere = scopes.all().filter((scope) => scope !== home && scope.apiGateway.apis.size > 0);
+      return {
+        apis: apisOf(home),
+        functions: scopes.functions().map((fn) => ({ ...fn, aliases: Object.fromEntries(fn.aliases) })),
+        policies: policies.snapshot(),
+        ...(elsewhere.length > 0 ? { elsewhere: Object.fromEntries(elsewhere.map((scope) => [`${scope.accountId}/${scope.region}`, apisOf(scope)])) } : {}),
+      };
+    },
     close: () => server.close(),
+  };
+}
+
+function seedApi(scope: Scope, input: SeedApiInput): string {
+  const protocolType = input.protocolType ?? 'WEBSOCKET';
+  const routeSelectionExpression =
+    input.routeSelectionExpression ?? (protocolType === 'WEBSOCKET' ? '$request.body.action' : '${request.method} ${request.path}');
+  return scope.apiGateway.addApi({
+    name: input.name,
+    protocolType,
+    routeSelectionExpression,
+    apiKeySelectionExpression: '$request.header.x-api-key',
+    disableExecuteApiEndpoint: false,
+  }).apiId;
+}
+
+function scopeView(scope: Scope): FakeScopeView {
+  return {
+    accountId: scope.accountId,
+    region: scope.region,
+    seedApi: (input) => seedApi(scope, input),
+    seedFunction: (input) => scope.functions.seed(input).arn,
+    api: (apiId) => apiView(scope.apiGateway.apiRecord(apiId)),
+    apiIds: () => [...scope.apiGateway.apis.keys()],
   };
 }
 

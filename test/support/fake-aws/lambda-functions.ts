@@ -25,11 +25,14 @@ export interface ResolvedFunction {
 const FUNCTION_NAME = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
 
 export class LambdaFunctions {
-  private readonly functions = new Map<string, LambdaFunction>();
-
+  /**
+   * @param accountId the account a bare function name means: the caller's (scopes.ts).
+   * @param functions `${accountId}:${name}` -> function; shared by every account's view of a region.
+   */
   constructor(
     readonly region: string,
     readonly accountId: string,
+    private readonly functions = new Map<string, LambdaFunction>(),
   ) {}
 
   seed(input: { name: string; accountId?: string; aliases?: string[]; versions?: string[] }): LambdaFunction {

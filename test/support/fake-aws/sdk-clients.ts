@@ -2,17 +2,22 @@
 // test sees each fault exactly as AWS would send it.
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { FakeAws } from './index.js';
 
 export interface FakeClientOptions {
   maxAttempts?: number;
+  /** The signing region: which of the fake's regions the calls land in (default the fake's own). */
+  region?: string;
+  /** e.g. an assumed role's: the calls land in that role's account (default the fake's own account). */
+  credentials?: AwsCredentialIdentity;
 }
 
 function clientConfig(fake: FakeAws, options: FakeClientOptions) {
   return {
-    region: fake.region,
+    region: options.region ?? fake.region,
     endpoint: fake.url,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: options.credentials ?? { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: options.maxAttempts ?? 1,
   };
 }

@@ -9,6 +9,7 @@ import { faultError, throttledApiGateway, throttledLambda, type FaultInjector } 
 import type { MatchedOperation } from './operations.js';
 import type { TokenBucket } from './rate-limit.js';
 import { accessKeyIdOf, type FakeSts } from './sts.js';
+import { signingRegionOf, type FakeScope } from './signing.js';
 import type { FakeCall, ServiceName } from './types.js';
 
 /** How long a 'timeout' fault holds the socket before destroying it, unless the rule says otherwise. */
@@ -16,12 +17,15 @@ const DEFAULT_TIMEOUT_HOLD_MS = 10_000;
 const DEFAULT_LATENCY_MS = 1_000;
 
 export interface FakeServerDependencies {
-  match(method: string, pathname: string): MatchedOperation | undefined;
+  /** The operation table of the account and region a request lands in (scopes.ts). */
+  match(method: string, pathname: string, scope: FakeScope): MatchedOperation | undefined;
   faults: FaultInjector;
-  rateLimits: Partial<Record<ServiceName, TokenBucket>>;
+  rateLimits(scope: FakeScope): Partial<Record<ServiceName, TokenBucket>>;
   calls: FakeCall[];
   /** The ARN to name in Lambda's "update in progress" conflict message. */
-  lambdaResource(functionName: string | undefined): string;
+  lambdaResource(functionName: string | undefined, scope: FakeScope): string;
+  /** Where an unsigned request lands (and the region of a signed one without a scope). */
+  defaultScope: FakeScope;
   /** Answers awsQuery STS calls (POST / with a form body). */
   sts?: FakeSts;
 }
@@ -58,7 +62,12 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       handleSts(deps.sts, res, rawBody, accessKeyId);
       return;
     }
-    const matched = deps.match(method, url.pathname);
+    // As at AWS: the account is the signing key's, the region the signing scope's.
+    const scope: FakeScope = {
+      accountId: deps.sts ? deps.sts.identityOf(accessKeyId).accountId : deps.defaultScope.accountId,
+      region: signingRegionOf(req.headers.authorization) ?? deps.defaultScope.region,
+    };
+    const matched = deps.match(method, url.pathname, scope);
     const service: ServiceName = matched?.operation.service ?? (url.pathname.startsWith('/2015-03-31/') ? 'lambda' : 'apigatewayv2');
     const parsed = parseJson(rawBody);
     const call: FakeCall = {
@@ -72,6 +81,8 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
       requestId: randomUUID(),
       receivedAt: performance.now(),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      accountId: scope.accountId,
+      region: scope.region,
     };
     deps.calls.push(call);
 
@@ -91,11 +102,11 @@ export async function startFakeServer(deps: FakeServerDependencies): Promise<Fak
         req.socket.destroy();
         return;
       } else {
-        send(res, call, faultError(rule.fault, service, deps.lambdaResource(matched.params.FunctionName)));
+        send(res, call, faultError(rule.fault, service, deps.lambdaResource(matched.params.FunctionName, scope)));
         return;
       }
     }
-    if (deps.rateLimits[service]?.take() === false) {
+    if (deps.rateLimits(scope)[service]?.take() === false) {
       send(res, call, service === 'lambda' ? throttledLambda() : throttledApiGateway());
       return;
     }

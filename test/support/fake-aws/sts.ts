@@ -40,6 +40,8 @@ export interface StsAnswer {
 export class FakeSts {
   private readonly issued = new Map<string, StsIdentity>();
   private readonly blockedRoles = new Set<string>();
+  /** role -> the sts:ExternalId its trust policy requires. */
+  private readonly externalIds = new Map<string, string>();
 
   constructor(
     readonly accountId: string,
@@ -56,6 +58,11 @@ export class FakeSts {
   /** AssumeRole of this role answers AccessDenied from now on. */
   blockRole(roleArn: string): void {
     this.blockedRoles.add(roleArn);
+  }
+
+  /** AssumeRole of this role answers AccessDenied unless it sends this ExternalId (a trust-policy condition). */
+  requireExternalId(roleArn: string, externalId: string): void {
+    this.externalIds.set(roleArn, externalId);
   }
 
   /** Every role assumed so far, in order of issue. */
@@ -106,7 +113,8 @@ export class FakeSts {
     const sessionPolicy = form.get('Policy') ?? undefined;
     if (sessionPolicy !== undefined) checkSessionPolicy(sessionPolicy);
     const caller = this.identityOf(accessKeyId);
-    if (this.blockedRoles.has(roleArn)) {
+    const required = this.externalIds.get(roleArn);
+    if (this.blockedRoles.has(roleArn) || (required !== undefined && form.get('ExternalId') !== required)) {
       throw stsError(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
     const [, accountId, , roleName] = match as unknown as [string, string, string, string];

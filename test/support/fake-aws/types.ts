@@ -114,6 +114,9 @@ export interface FakeCall {
   requestId: string;
   /** The access key id the request was signed with (SigV4 `Credential=`), when signed. */
   accessKeyId?: string;
+  /** Where an API Gateway or Lambda call landed: the signing key's account, the signing scope's region (absent on STS calls). */
+  accountId?: string;
+  region?: string;
   /** performance.now() when the request arrived and when it was answered (absent while pending): which calls overlapped. */
   receivedAt: number;
   answeredAt?: number;
