@@ -5,6 +5,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/audit.js';
+import { SnapshotLocalStore } from './rate-limit-store.js';
 
 export interface RateLimitOptions {
   max: number;
@@ -26,6 +27,8 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     max: options.max,
     timeWindow: options.windowMs,
     keyGenerator: rateLimitKey,
+    // The library's own in-memory store miscounts requests that arrive together (rate-limit-store.ts).
+    store: SnapshotLocalStore,
     allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
     // Thrown, so the problem-details handler turns it into problem+json (Retry-After is already set).
     errorResponseBuilder: (_request, context) =>

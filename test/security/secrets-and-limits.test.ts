@@ -105,6 +105,22 @@ t.test('the rate limit is per caller: 429 problem+json with Retry-After, others 
   t.equal((await ctx.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'probes are never limited');
 });
 
+t.test('requests that arrive together are counted one each (the library store handed them one shared counter)', async (t) => {
+  const ctx = await buildTestApp(t, {
+    credential: false,
+    env: {
+      GATEWIRE_RATE_LIMIT_MAX: '3',
+      GATEWIRE_RATE_LIMIT_WINDOW_MS: '60000',
+      GATEWIRE_API_KEYS: JSON.stringify([{ name: 'writer', sha256: hashApiKey(KEY), scopes: ['write'] }]),
+    },
+  });
+  const get = (headers: Record<string, string>) => ctx.app.inject({ method: 'GET', url: `/v1/apis/${ctx.apiId}/routes`, headers });
+  const statuses = async (headers: (i: number) => Record<string, string>) =>
+    (await Promise.all([0, 1, 2, 3].map((i) => get(headers(i))))).map((reply) => reply.statusCode).sort();
+  t.same(await statuses(() => ({ 'x-api-key': KEY })), [200, 200, 200, 429], 'a caller sending four at once gets three through');
+  t.same(await statuses((i) => ({ 'x-api-key': `${WRONG_KEY}${i}` })), [401, 401, 401, 429], 'four guesses at once: three are checked');
+});
+
 t.test('every input (path, query string, body) is bounded: strings, arrays and maps', async (t) => {
   const { app } = await buildTestApp(t);
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
