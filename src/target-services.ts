@@ -1,7 +1,7 @@
 // The services that act on AWS, for one target (issue 19): adapters over the target's clients,
 // its guardrails and permission planner, a change runner and its recovery. dependencies.ts builds
 // one bundle for the default target at start and the others on first use; what is not tied to an
-// account and region (audit, changes, idempotency, locks) stays shared.
+// account and region (audit, changes, idempotency, locks) stays shared, locks keyed by target.
 import type { Config } from './config.js';
 import { createApiGatewayAdapter } from './aws/api-gateway.js';
 import type { CapturingCallLog } from './aws/call-log.js';
@@ -26,6 +26,7 @@ import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.j
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 import { createStageHoldReader } from './services/stage-holds.js';
 import { createFactCache } from './services/fact-cache.js';
+import { targetKeyedLock } from './services/target-lock.js';
 import { forgettingGoneFunctions } from './services/fact-invalidation.js';
 
 /** The services a path under a target acts through. */
@@ -98,12 +99,14 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
   // Each target its own: a kind's resolver closes over the services (and so the clients) that registered it.
   const kinds = new ChangeKinds();
   const { leaseMs, deadlineMs, sweepIntervalMs } = config.changes;
+  // One lock for all targets, keyed by target: the same API id in two targets is two APIs.
+  const apiLock = targetKeyedLock(input.apiLock, input.target);
   let recovery: ChangeRecovery | undefined;
   const runner = createChangeRunner({
     apiGateway,
     lambda,
     auditStore,
-    apiLock: input.apiLock,
+    apiLock,
     callLog: input.callLog,
     clock,
     ids: input.ids,
@@ -117,7 +120,7 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     apiGateway,
     lambda,
     auditStore,
-    apiLock: input.apiLock,
+    apiLock,
     callLog: input.callLog,
     clock,
     owner: input.owner,

@@ -446,6 +446,8 @@ function toPendingRef(row: AuditRecordsTable): PendingChangeRef {
   return {
     id: row.id,
     apiId: row.api_id,
+    // `?? null`: items written before targets have no target attribute.
+    ...((row.target ?? null) !== null ? { target: row.target! } : {}),
     ...(row.owner !== null && row.lease_expires_at !== null ? { lease: { owner: row.owner, expiresAt: row.lease_expires_at } } : {}),
   };
 }

@@ -193,6 +193,7 @@ function toPendingRef(row: AuditRecordsTable): PendingChangeRef {
   return {
     id: row.id,
     apiId: row.api_id,
+    ...((row.target ?? null) !== null ? { target: row.target! } : {}),
     ...(row.owner !== null && row.lease_expires_at !== null ? { lease: { owner: row.owner, expiresAt: row.lease_expires_at } } : {}),
   };
 }

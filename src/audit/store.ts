@@ -150,12 +150,13 @@ function takeable(eb: ExpressionBuilder<AuditDatabase, 'audit_records'>, now: st
   ];
 }
 
-const PENDING_REF_COLUMNS = ['id', 'api_id', 'owner', 'lease_expires_at'] as const;
+const PENDING_REF_COLUMNS = ['id', 'api_id', 'target', 'owner', 'lease_expires_at'] as const;
 
-function toPendingRef(row: { id: string; api_id: string; owner: string | null; lease_expires_at: string | null }): PendingChangeRef {
+function toPendingRef(row: { id: string; api_id: string; target: string | null; owner: string | null; lease_expires_at: string | null }): PendingChangeRef {
   return {
     id: row.id,
     apiId: row.api_id,
+    ...(row.target !== null ? { target: row.target } : {}),
     ...(row.owner !== null && row.lease_expires_at !== null ? { lease: { owner: row.owner, expiresAt: row.lease_expires_at } } : {}),
   };
 }

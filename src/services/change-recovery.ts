@@ -64,9 +64,10 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
     return ref.lease.owner === deps.owner && !tracker.get(ref.id);
   }
 
-  /** Under the API's lock: finishes or undoes every change a dead owner left on the API. */
+  /** Under the API's lock (its target's): finishes or undoes every change a dead owner left on the API. */
   async function recoverOrphans(apiId: string): Promise<void> {
-    const pending = await auditStore.listPending(apiId);
+    // Only this target's: the same API id in another target is another API, under another lock.
+    const pending = (await auditStore.listPending(apiId)).filter((ref) => ref.target === deps.target);
     for (const ref of pending) {
       const now = clock.now();
       if (takeable(ref, now)) {

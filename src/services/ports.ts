@@ -134,6 +134,8 @@ export interface AwsCallLog {
 export interface PendingChangeRef {
   id: string;
   apiId: string;
+  /** The target the change acts in (issue 19); absent: `default`. */
+  target?: string;
   /** Absent when released (handed over) or written before leases existed. */
   lease?: ChangeLease;
 }

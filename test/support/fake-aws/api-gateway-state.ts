@@ -32,8 +32,9 @@ export class ApiGatewayState {
     readonly integrationQuota: number,
   ) {}
 
-  addApi(fields: Omit<Api, 'apiId' | 'apiEndpoint' | 'createdDate'> & { protocolType: ProtocolType }): Api {
-    const apiId = uniqueId(API_ID_LENGTH, (id) => this.apis.has(id));
+  addApi(fields: Omit<Api, 'apiId' | 'apiEndpoint' | 'createdDate'> & { protocolType: ProtocolType }, chosenId?: string): Api {
+    if (chosenId !== undefined && this.apis.has(chosenId)) throw new Error(`addApi: API ${chosenId} already exists here`);
+    const apiId = chosenId ?? uniqueId(API_ID_LENGTH, (id) => this.apis.has(id));
     const scheme = fields.protocolType === 'WEBSOCKET' ? 'wss' : 'https';
     const api: Api = {
       ...fields,

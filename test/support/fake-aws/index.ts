@@ -64,6 +64,8 @@ export interface SeedApiInput {
   name: string;
   protocolType?: 'WEBSOCKET' | 'HTTP';
   routeSelectionExpression?: string;
+  /** Tests: this id instead of a random one (API ids are unique within a region only: two scopes may share one). */
+  apiId?: string;
 }
 
 export interface FakeAws {
@@ -209,7 +211,7 @@ function seedApi(scope: Scope, input: SeedApiInput): string {
     routeSelectionExpression,
     apiKeySelectionExpression: '$request.header.x-api-key',
     disableExecuteApiEndpoint: false,
-  }).apiId;
+  }, input.apiId).apiId;
 }
 
 function scopeView(scope: Scope): FakeScopeView {
