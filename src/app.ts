@@ -24,6 +24,7 @@ import { permissionRoutes } from './routes/permissions.js';
 import { routeIntegrationRoutes } from './routes/route-integration.js';
 import { forRequestTarget, installTargetScope, requestTargetName } from './routes/target-scope.js';
 import { targetRoutes } from './routes/targets.js';
+import { fleetDriftRoutes } from './routes/fleet-drift.js';
 import type { ApiService } from './services/api-service.js';
 import type { AuditService } from './services/audit-service.js';
 import type { DriftService } from './services/drift-service.js';
@@ -34,6 +35,7 @@ import type { ChangeService } from './services/change-service.js';
 import type { AuditStore, ContinuationPort } from './services/ports.js';
 import type { RouteIntegrationService } from './services/route-integration-service.js';
 import type { BulkApplyService } from './services/bulk-apply-service.js';
+import type { FleetDriftService } from './services/fleet-drift-service.js';
 import type { TargetRegistry } from './services/target-registry.js';
 import { COMPONENT_SCHEMAS } from './schemas/components.js';
 import { schemaCompilers } from './validation.js';
@@ -65,6 +67,8 @@ export interface AppServices {
   continuation: ContinuationPort;
   /** The accounts and regions Gatewire manages (issue 19); `apis` … `drift` above are the default target's. */
   targets: TargetRegistry;
+  /** GET /v1/drift: every target's drift in counts. */
+  fleetDrift: FleetDriftService;
 }
 
 /** Registers routes or hooks on the app, like a Fastify plugin without encapsulation. */
@@ -191,6 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(permissionRoutes, { permissions: deps.services.permissions, answerChange });
       await v1.register(changeRoutes, { changes: deps.services.changes });
       await v1.register(driftRoutes, { drift: deps.services.drift });
+      await v1.register(fleetDriftRoutes, { fleetDrift: deps.services.fleetDrift });
       await v1.register(auditRoutes, { audit: deps.services.audit });
       await v1.register(targetRoutes, { targets: deps.services.targets });
       // The same operations in a named target (routes/target-scope.ts, docs/decisions.md).

@@ -21,6 +21,7 @@ import { createLambdaContinuation, SWEEP_CONTINUES_CHANGES } from './aws/lambda-
 import { createStsAdapter } from './aws/sts.js';
 import { createTargetClients } from './aws/target-clients.js';
 import { createTargetRegistry } from './services/target-registry.js';
+import { createFleetDriftService } from './services/fleet-drift-service.js';
 import { createTargetServices, type TargetBundle } from './target-services.js';
 import { DEFAULT_TARGET, type Target } from './domain/targets.js';
 import type { AppServices } from './app.js';
@@ -202,6 +203,7 @@ export async function createDependencies(config: Config, overrides: DependencyOv
     services: {
       ...home.services,
       targets,
+      fleetDrift: createFleetDriftService({ targets: config.targets, resolve: (name) => targets.resolve(name) }),
       audit: createAuditService({ auditStore: audit.store }),
       changes: createChangeService({
         auditStore,

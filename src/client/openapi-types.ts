@@ -2674,6 +2674,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fleet drift summary
+         * @description Per target and per WebSocket API, counts from the API's drift report (`GET …/apis/{apiId}/drift`): items `drifted` from what Gatewire last applied, changes `interrupted` with an outcome no newer change settled, invoke permissions `keptForStage`, and missing or stale permissions. A target whose APIs cannot be listed (its role cannot be assumed, or AWS failed) is marked `reachable: false` with the reason, and an API whose drift cannot be read carries a `problem` instead of counts: the rest of the fleet is summarised all the same. Its AWS calls are reads: they go after changes on each account's shared budget. `?target=` summarises one target.
+         *
+         *     Requires the `read` scope (or `write` or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this target (GET /v1/targets). */
+                    target?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FleetDriftSummary"];
+                    };
+                };
+                /** @description No credential, or one that is not valid (`WWW-Authenticate: Bearer`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The credential lacks the `read` scope, or may not act on this API. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No target has the name `target` gives. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this caller: see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -6666,6 +6746,73 @@ export interface components {
                 leftovers?: string[];
                 /** @description A newer succeeded change of the same route key(s) or integration: it is the baseline now, so this change no longer leaves an unknown state. */
                 supersededBy?: string;
+            }[];
+        };
+        /**
+         * FleetDriftSummary
+         * @example {
+         *       "items": [
+         *         {
+         *           "target": "default",
+         *           "accountId": "123456789012",
+         *           "region": "us-east-1",
+         *           "reachable": true,
+         *           "apis": [
+         *             {
+         *               "apiId": "a1b2c3d4e5",
+         *               "name": "chat",
+         *               "clean": false,
+         *               "drifted": 1,
+         *               "interrupted": 0,
+         *               "keptForStage": 2,
+         *               "missingPermissions": 0,
+         *               "stalePermissions": 0,
+         *               "pending": 0
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "target": "prod-eu",
+         *           "accountId": "210987654321",
+         *           "region": "eu-west-1",
+         *           "reachable": false,
+         *           "problem": "Target \"prod-eu\" (account 210987654321, eu-west-1) is unreachable: Gatewire could not assume its role (AccessDenied); nothing was changed",
+         *           "apis": []
+         *         }
+         *       ]
+         *     }
+         */
+        FleetDriftSummary: {
+            /** @description One entry per target, in the order of GET /v1/targets. */
+            items: {
+                /** @description The target (GET /v1/targets). */
+                target: string;
+                /** @description Absent only for `default` without GATEWIRE_ACCOUNT_ID. */
+                accountId?: string;
+                region: string;
+                /** @description False when the target's APIs could not be listed: its role could not be assumed, or AWS failed. */
+                reachable: boolean;
+                /** @description Why it is unreachable. */
+                problem?: string;
+                /** @description The target's WebSocket APIs, as AWS lists them. */
+                apis: {
+                    apiId: string;
+                    name: string;
+                    /** @description As in the API's drift report: nothing below but `keptForStage` and `pending`. */
+                    clean?: boolean;
+                    /** @description Routes, integrations and integration responses that differ from what Gatewire last applied (the report's `drift`). */
+                    drifted?: number;
+                    /** @description Changes of unknown outcome (`interrupted` or `partial`) that no newer change superseded: their routes need checking. */
+                    interrupted?: number;
+                    /** @description Gatewire invoke permissions no integration needs any more, kept because a stage deployed before may still invoke through them (`GET …/permissions`, `kept`). */
+                    keptForStage?: number;
+                    missingPermissions?: number;
+                    stalePermissions?: number;
+                    /** @description Changes pending now. */
+                    pending?: number;
+                    /** @description Why the API's drift could not be read; its counts are then absent. */
+                    problem?: string;
+                }[];
             }[];
         };
         /**

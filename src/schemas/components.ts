@@ -5,7 +5,7 @@ import { TargetStatus } from './targets.js';
 import { BulkApplyChange, BulkApplyRequest } from './bulk.js';
 import { Change, JournalEntry } from './change.js';
 import { Problem } from './common.js';
-import { DriftReport } from './drift.js';
+import { DriftReport, FleetDriftSummary } from './drift.js';
 import { PermissionReconcileResult, PermissionReport } from './permission.js';
 import { Integration, IntegrationCreate, IntegrationPatch } from './integration.js';
 import { IntegrationResponse, IntegrationResponseInput } from './integration-response.js';
@@ -41,5 +41,6 @@ export const COMPONENT_SCHEMAS = [
   PermissionReport,
   PermissionReconcileResult,
   DriftReport,
+  FleetDriftSummary,
   TargetStatus,
 ];

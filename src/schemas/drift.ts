@@ -65,3 +65,73 @@ export const DriftReport = Type.Object(
   },
   { $id: 'DriftReport', title: 'DriftReport', examples: [DRIFT_REPORT_EXAMPLE] },
 );
+
+const DRIFT_COUNTS = {
+  clean: Type.Boolean({ description: 'As in the API\'s drift report: nothing below but `keptForStage` and `pending`.' }),
+  drifted: Type.Integer({ minimum: 0, description: 'Routes, integrations and integration responses that differ from what Gatewire last applied (the report\'s `drift`).' }),
+  interrupted: Type.Integer({
+    minimum: 0,
+    description: 'Changes of unknown outcome (`interrupted` or `partial`) that no newer change superseded: their routes need checking.',
+  }),
+  keptForStage: Type.Integer({
+    minimum: 0,
+    description: 'Gatewire invoke permissions no integration needs any more, kept because a stage deployed before may still invoke through them (`GET …/permissions`, `kept`).',
+  }),
+  missingPermissions: Type.Integer({ minimum: 0 }),
+  stalePermissions: Type.Integer({ minimum: 0 }),
+  pending: Type.Integer({ minimum: 0, description: 'Changes pending now.' }),
+};
+
+const ApiDriftSummary = Type.Object({
+  apiId: Type.String(),
+  name: Type.String(),
+  clean: Type.Optional(DRIFT_COUNTS.clean),
+  drifted: Type.Optional(DRIFT_COUNTS.drifted),
+  interrupted: Type.Optional(DRIFT_COUNTS.interrupted),
+  keptForStage: Type.Optional(DRIFT_COUNTS.keptForStage),
+  missingPermissions: Type.Optional(DRIFT_COUNTS.missingPermissions),
+  stalePermissions: Type.Optional(DRIFT_COUNTS.stalePermissions),
+  pending: Type.Optional(DRIFT_COUNTS.pending),
+  problem: Type.Optional(Type.String({ description: "Why the API's drift could not be read; its counts are then absent." })),
+});
+
+export const FleetDriftSummary = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        target: Type.String({ description: 'The target (GET /v1/targets).' }),
+        accountId: Type.Optional(Type.String({ description: 'Absent only for `default` without GATEWIRE_ACCOUNT_ID.' })),
+        region: Type.String(),
+        reachable: Type.Boolean({ description: "False when the target's APIs could not be listed: its role could not be assumed, or AWS failed." }),
+        problem: Type.Optional(Type.String({ description: 'Why it is unreachable.' })),
+        apis: Type.Array(ApiDriftSummary, { description: "The target's WebSocket APIs, as AWS lists them." }),
+      }),
+      { description: 'One entry per target, in the order of GET /v1/targets.' },
+    ),
+  },
+  {
+    $id: 'FleetDriftSummary',
+    title: 'FleetDriftSummary',
+    examples: [
+      {
+        items: [
+          {
+            target: 'default',
+            accountId: '123456789012',
+            region: 'us-east-1',
+            reachable: true,
+            apis: [{ apiId: 'a1b2c3d4e5', name: 'chat', clean: false, drifted: 1, interrupted: 0, keptForStage: 2, missingPermissions: 0, stalePermissions: 0, pending: 0 }],
+          },
+          {
+            target: 'prod-eu',
+            accountId: '210987654321',
+            region: 'eu-west-1',
+            reachable: false,
+            problem: 'Target "prod-eu" (account 210987654321, eu-west-1) is unreachable: Gatewire could not assume its role (AccessDenied); nothing was changed',
+            apis: [],
+          },
+        ],
+      },
+    ],
+  },
+);

@@ -26,6 +26,21 @@ export interface DriftReport {
   pending: UnsettledChange[];
 }
 
+/** One API's drift in counts (the fleet summary, GET /v1/drift). */
+export interface DriftCounts {
+  clean: boolean;
+  /** Routes, integrations and integration responses that differ from what Gatewire last applied. */
+  drifted: number;
+  /** Changes of unknown outcome (interrupted or partial) that no newer change superseded. */
+  interrupted: number;
+  /** Gatewire invoke permissions no integration needs, kept for stages deployed before. */
+  keptForStage: number;
+  missingPermissions: number;
+  stalePermissions: number;
+  /** Changes pending now. */
+  pending: number;
+}
+
 export interface DriftServiceDeps {
   apiGateway: ApiGatewayPort;
   auditStore: AuditStore;
@@ -50,37 +65,55 @@ export function createDriftService({ apiGateway, auditStore, permissions }: Drif
     return records;
   }
 
+  /** The report, and the permission statements kept for stages (which the report leaves out). */
+  async function inspect(apiId: string): Promise<{ report: DriftReport; kept: number }> {
+    const [snapshot, records] = await Promise.all([readApiSnapshot(apiGateway, apiId), auditTrailOf(apiId)]);
+    const applied = appliedStateOf(records);
+    const withResponses = integrationsWithAppliedResponses(applied, snapshot);
+    const [permissionReport, responseLists] = await Promise.all([
+      permissions.reportFor(apiId, snapshot),
+      Promise.all(withResponses.map((integrationId) => apiGateway.listIntegrationResponses(apiId, integrationId))),
+    ]);
+    // The live state is redacted as records are (domain/redaction.ts) before it is compared and
+    // shown: a read-scope caller sees from AWS nothing the record hides, and a secret Gatewire
+    // applied, redacted on both sides, is not drift.
+    const integrationResponses = new Map<string, IntegrationResponse[]>(
+      withResponses.map((integrationId, index) => [integrationId, redactSecrets(responseLists[index]!)]),
+    );
+    const live = { routes: redactSecrets(snapshot.routes), integrations: redactSecrets(snapshot.integrations), integrationResponses };
+    const { drift, unmanaged } = compareDrift(applied, live);
+    const missing = permissionReport.items.filter((item) => item.status === 'missing');
+    const { interrupted, pending } = unsettledChanges(records);
+    const report: DriftReport = {
+      apiId,
+      clean:
+        drift.length === 0 &&
+        missing.length === 0 &&
+        permissionReport.stale.length === 0 &&
+        interrupted.every((change) => change.supersededBy !== undefined),
+      drift,
+      unmanaged,
+      permissions: { missing, stale: permissionReport.stale },
+      interrupted,
+      pending,
+    };
+    return { report, kept: permissionReport.kept.length };
+  }
+
   return {
     async get(apiId: string): Promise<DriftReport> {
-      const [snapshot, records] = await Promise.all([readApiSnapshot(apiGateway, apiId), auditTrailOf(apiId)]);
-      const applied = appliedStateOf(records);
-      const withResponses = integrationsWithAppliedResponses(applied, snapshot);
-      const [permissionReport, responseLists] = await Promise.all([
-        permissions.reportFor(apiId, snapshot),
-        Promise.all(withResponses.map((integrationId) => apiGateway.listIntegrationResponses(apiId, integrationId))),
-      ]);
-      // The live state is redacted as records are (domain/redaction.ts) before it is compared and
-      // shown: a read-scope caller sees from AWS nothing the record hides, and a secret Gatewire
-      // applied, redacted on both sides, is not drift.
-      const integrationResponses = new Map<string, IntegrationResponse[]>(
-        withResponses.map((integrationId, index) => [integrationId, redactSecrets(responseLists[index]!)]),
-      );
-      const live = { routes: redactSecrets(snapshot.routes), integrations: redactSecrets(snapshot.integrations), integrationResponses };
-      const { drift, unmanaged } = compareDrift(applied, live);
-      const missing = permissionReport.items.filter((item) => item.status === 'missing');
-      const { interrupted, pending } = unsettledChanges(records);
+      return (await inspect(apiId)).report;
+    },
+    async counts(apiId: string): Promise<DriftCounts> {
+      const { report, kept } = await inspect(apiId);
       return {
-        apiId,
-        clean:
-          drift.length === 0 &&
-          missing.length === 0 &&
-          permissionReport.stale.length === 0 &&
-          interrupted.every((change) => change.supersededBy !== undefined),
-        drift,
-        unmanaged,
-        permissions: { missing, stale: permissionReport.stale },
-        interrupted,
-        pending,
+        clean: report.clean,
+        drifted: report.drift.length,
+        interrupted: report.interrupted.filter((change) => change.supersededBy === undefined).length,
+        keptForStage: kept,
+        missingPermissions: report.permissions.missing.length,
+        stalePermissions: report.permissions.stale.length,
+        pending: report.pending.length,
       };
     },
   };
