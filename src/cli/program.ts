@@ -23,6 +23,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .description('Show what applying a route map would change: routes added, changed and removed, permissions, deployment')
     .argument('<file>', 'route map: the bulk apply body ({ routes: { <routeKey>: <intent> | null } }) in JSON or YAML')
     .addOption(apiOption())
+    .addOption(targetOption())
     .addOption(stageOption())
     .addOption(jsonOption())
     .action(async (file: string, options) => setExitCode(await planCommand(io, file, options)));
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .description('Apply a route map as one change, with its progress; exits non-zero when the change fails')
     .argument('<file>', 'route map: the bulk apply body in JSON or YAML')
     .addOption(apiOption())
+    .addOption(targetOption())
     .addOption(stageOption())
     .addOption(jsonOption())
     .addOption(new Option('--poll-ms <ms>', 'time between two polls of the change').default(1000).argParser(positiveInteger).hideHelp())
@@ -41,6 +43,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .command('drift')
     .description('Compare the live API with what Gatewire last applied')
     .addOption(apiOption())
+    .addOption(targetOption())
     .addOption(jsonOption())
     .action(async (options) => setExitCode(await driftCommand(io, options)));
 
@@ -48,6 +51,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .command('audit')
     .description('List audit records, newest first (needs the admin scope)')
     .addOption(new Option('--api <id>', 'only changes to this API').argParser(apiId))
+    .addOption(new Option('--target <name>', 'only changes in this target (`default`: the account and region Gatewire runs with)').argParser(targetName))
     .option('--route <key>', 'only changes to this route key')
     .addOption(new Option('--status <status>', 'only changes that ended so').choices(AUDIT_STATUSES))
     .addOption(new Option('--limit <n>', 'page size').default(50).argParser(positiveInteger))
@@ -60,6 +64,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .description("Show one route's integration")
     .argument('<api>', 'the WebSocket API id', apiId)
     .argument('<route>', 'the route key, e.g. $connect or sendmessage')
+    .addOption(targetOption())
     .addOption(jsonOption())
     .action(async (api: string, route: string, options) => setExitCode(await getCommand(io, api, route, options)));
 
@@ -68,6 +73,20 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
 
 function apiOption(): Option {
   return new Option('--api <id>', 'the WebSocket API id').makeOptionMandatory().argParser(apiId);
+}
+
+function targetOption(): Option {
+  return new Option('--target <name>', 'the target (account and region, GET /v1/targets) whose API it is; default: the account and region Gatewire runs with').argParser(
+    targetName,
+  );
+}
+
+/** A target name is a URL segment (the service's TARGET_NAME_PATTERN, domain/targets.ts; the CLI imports no server code). */
+function targetName(value: string): string {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(value)) {
+    throw new InvalidArgumentError('a target name is 1-64 lowercase letters, digits and dashes, not starting or ending with a dash.');
+  }
+  return value;
 }
 
 function stageOption(): Option {

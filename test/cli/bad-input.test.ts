@@ -40,6 +40,7 @@ const cases: { name: string; argv: string[]; env?: Record<string, string>; messa
   { name: 'another extension', argv: ['plan', 'routes.txt', '--api', 'abc123'], message: /routes\.txt: a route map file ends in \.json, \.yaml or \.yml/ },
   { name: 'no --api', argv: ['plan', 'good.json'], message: /required option '--api <id>' not specified/ },
   { name: 'a bad API id', argv: ['drift', '--api', 'Not/An/Id'], message: /--api <id>.*is invalid.*lowercase letters and digits/ },
+  { name: 'a bad target name', argv: ['drift', '--api', 'abc123', '--target', 'Prod_EU'], message: /--target <name>.*is invalid.*lowercase letters, digits and dashes/ },
   { name: 'a bad stage', argv: ['apply', 'good.json', '--api', 'abc123', '--stage', 'a b'], message: /--stage <name>.*is invalid/ },
   { name: 'an unknown command', argv: ['destroy'], message: /unknown command 'destroy'/ },
   { name: 'an unknown option', argv: ['audit', '--verbose'], message: /unknown option '--verbose'/ },

@@ -1,4 +1,4 @@
-// gatewire apply <file> --api <id> [--stage <name>]: the bulk apply, followed to its end.
+// gatewire apply <file> --api <id> [--target <name>] [--stage <name>]: the bulk apply, followed to its end.
 // It always asks `Prefer: respond-async`, so a change of any length answers 202 at once with the
 // change as it stands, and its progress comes from GET /v1/changes/{id}; a change with nothing to
 // do answers 200 directly.
@@ -11,10 +11,13 @@ import { createProgressDisplay } from '../progress.js';
 import { readRouteMap } from '../route-map-file.js';
 import { renderApplyResult } from '../render/apply-result.js';
 import { asProblem } from '../render/problem.js';
+import { apiLabel } from './target.js';
 import { withStage } from './with-stage.js';
 
 export interface ApplyOptions extends OutputOptions {
   api: string;
+  /** The target (GET /v1/targets) whose API it is; absent: the paths without one (`default`). */
+  target?: string;
   stage?: string;
   /** Time between two polls of the change. */
   pollMs: number;
@@ -23,11 +26,12 @@ export interface ApplyOptions extends OutputOptions {
 export async function applyCommand(io: CliIo, file: string, options: ApplyOptions): Promise<number> {
   const body = withStage(await readRouteMap(file, io.cwd), options.stage);
   const client = connect(io);
-  const { data, error, response } = await client.PUT('/v1/apis/{apiId}/routes', {
-    params: { path: { apiId: options.api } },
-    body,
-    headers: { prefer: 'respond-async' },
-  });
+  const { target, api: apiId } = options;
+  const headers = { prefer: 'respond-async' };
+  const { data, error, response } =
+    target === undefined
+      ? await client.PUT('/v1/apis/{apiId}/routes', { params: { path: { apiId } }, body, headers })
+      : await client.PUT('/v1/targets/{target}/apis/{apiId}/routes', { params: { path: { target, apiId } }, body, headers });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   if (!isAccepted(data, response)) return done(io, options, data);
 
@@ -48,6 +52,6 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyOption
 }
 
 function done(io: CliIo, options: ApplyOptions, change: BulkApplyChange): number {
-  writeResult(io, options, change, (value) => renderApplyResult(options.api, value));
+  writeResult(io, options, change, (value) => renderApplyResult(apiLabel(options), value));
   return EXIT_OK;
 }

@@ -1,4 +1,4 @@
-// gatewire audit [--api <id>] [--route <key>] [--status <s>] [--limit <n>] [--cursor <c>]: the audit trail.
+// gatewire audit [--api <id>] [--target <name>] [--route <key>] [--status <s>] [--limit <n>] [--cursor <c>]: the audit trail.
 import type { paths } from '../../client/index.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { connect } from '../connect.js';
@@ -11,6 +11,7 @@ type AuditQuery = paths['/v1/audit']['get']['parameters']['query'];
 
 export interface AuditOptions extends OutputOptions {
   api?: string;
+  target?: string;
   route?: string;
   status?: AuditQuery['status'];
   /** Page size (the service's default is 50). */
@@ -21,6 +22,7 @@ export interface AuditOptions extends OutputOptions {
 export async function auditCommand(io: CliIo, options: AuditOptions): Promise<number> {
   const query: AuditQuery = {
     ...(options.api ? { apiId: options.api } : {}),
+    ...(options.target ? { target: options.target } : {}),
     ...(options.route ? { routeKey: options.route } : {}),
     ...(options.status ? { status: options.status } : {}),
     limit: options.limit,

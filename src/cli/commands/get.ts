@@ -1,4 +1,4 @@
-// gatewire get <api> <route>: one route's integration.
+// gatewire get <api> <route> [--target <name>]: one route's integration.
 import { EXIT_OK } from '../exit-codes.js';
 import { connect } from '../connect.js';
 import type { CliIo } from '../io.js';
@@ -6,10 +6,13 @@ import { writeProblem, writeResult, type OutputOptions } from '../output.js';
 import { asProblem } from '../render/problem.js';
 import { renderRouteIntegration } from '../render/route-integration.js';
 
-export async function getCommand(io: CliIo, apiId: string, routeKey: string, options: OutputOptions): Promise<number> {
-  const { data, error, response } = await connect(io).GET('/v1/apis/{apiId}/routes/{routeKey}/integration', {
-    params: { path: { apiId, routeKey } },
-  });
+export async function getCommand(io: CliIo, apiId: string, routeKey: string, options: OutputOptions & { target?: string }): Promise<number> {
+  const client = connect(io);
+  const { target } = options;
+  const { data, error, response } =
+    target === undefined
+      ? await client.GET('/v1/apis/{apiId}/routes/{routeKey}/integration', { params: { path: { apiId, routeKey } } })
+      : await client.GET('/v1/targets/{target}/apis/{apiId}/routes/{routeKey}/integration', { params: { path: { target, apiId, routeKey } } });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
   writeResult(io, options, data, renderRouteIntegration);
   return EXIT_OK;
