@@ -58,6 +58,8 @@ export interface FakeScopeView {
   api(apiId: string): FakeApiView;
   /** The ids of this account and region's APIs, in order of creation. */
   apiIds(): string[];
+  /** Parsed statements of a function of this region's policy (a bare name: this account's); [] when none. */
+  policy(functionName: string, qualifier?: string): PolicyStatement[];
 }
 
 export interface SeedApiInput {
@@ -171,7 +173,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     seedFunction: (input) => functions.seed(input).arn,
     deleteFunction: (name, accountId) => functions.remove(name, accountId),
     api: (apiId) => apiView(apiGateway.apiRecord(apiId)),
-    in: (where) => scopeView(scopes.get(where)),
+    in: (where) => scopeView(scopes.get(where), policies),
     policy: (functionName, qualifier) => policies.statements(functions.resolve(functionName, qualifier).resourceArn),
     putStatement(functionName, statement, qualifier) {
       const sid = (statement as { Sid?: unknown }).Sid;
@@ -214,7 +216,7 @@ function seedApi(scope: Scope, input: SeedApiInput): string {
   }, input.apiId).apiId;
 }
 
-function scopeView(scope: Scope): FakeScopeView {
+function scopeView(scope: Scope, policies: PolicyStore): FakeScopeView {
   return {
     accountId: scope.accountId,
     region: scope.region,
@@ -222,6 +224,7 @@ function scopeView(scope: Scope): FakeScopeView {
     seedFunction: (input) => scope.functions.seed(input).arn,
     api: (apiId) => apiView(scope.apiGateway.apiRecord(apiId)),
     apiIds: () => [...scope.apiGateway.apis.keys()],
+    policy: (functionName, qualifier) => policies.statements(scope.functions.resolve(functionName, qualifier).resourceArn),
   };
 }
 
