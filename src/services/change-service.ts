@@ -6,6 +6,7 @@ import type { BulkRouteOutcome } from '../domain/bulk-plan.js';
 import { notFound } from '../domain/errors.js';
 import { estimateSecondsLeft, journalFacts, stepsDone, type JournalEntry } from '../domain/journal.js';
 import type { PlanStep } from '../domain/plan.js';
+import { planOfRecord, StoredPlanError } from '../domain/stored-plan.js';
 import type { AuditStore } from './ports.js';
 
 export type RouteProgress = BulkRouteOutcome | 'pending';
@@ -75,7 +76,7 @@ export function createChangeService({ auditStore, minSecondsPerStep }: ChangeSer
 export type ChangeService = ReturnType<typeof createChangeService>;
 
 export function changeViewOf(record: AuditRecord, minSecondsPerStep: number): ChangeView {
-  const plan = (Array.isArray(record.plan) ? record.plan : []) as PlanStep[];
+  const plan = shownPlan(record);
   const journal = record.journal ?? [];
   const facts = journalFacts(plan, journal);
   const done = stepsDone(facts);
@@ -121,4 +122,14 @@ function routeProgress(
       return [routeKey, outcome === 'unchanged' || ran ? outcome : 'pending'];
     }),
   );
+}
+
+/** The plan to show: one this version cannot read (a newer version's?) shows as none rather than failing the read. */
+function shownPlan(record: AuditRecord): PlanStep[] {
+  try {
+    return planOfRecord(record);
+  } catch (error) {
+    if (error instanceof StoredPlanError) return [];
+    throw error;
+  }
 }
