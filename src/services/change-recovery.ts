@@ -11,7 +11,7 @@ import { DomainError, isDomainError } from '../domain/errors.js';
 import { carriesRedactedValue, journalFacts, type JournalFacts } from '../domain/journal.js';
 import { DEPLOYMENT_STEP_ID, resolveReferences, type PlanStep } from '../domain/plan.js';
 import { planOfRecord, StoredPlanError } from '../domain/stored-plan.js';
-import { ChangeContinuesElsewhere, problemResponse, type ChangeInFlight, type ChangeKinds, type ChangeRunnerInternals, type ChangeSpec } from './change-runner.js';
+import { ChangeContinuesElsewhere, problemResponse, type ChangeInFlight, type ChangeKinds, type ChangeResult, type ChangeRunnerInternals, type ChangeSpec } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { ChangeTracker } from './change-tracker.js';
 import { canLookUp, findCreatedResource, type LookupOperation } from './created-resource-lookup.js';
@@ -313,14 +313,18 @@ function canRollForward(record: AuditRecord, plan: PlanStep[], facts: JournalFac
  * is the summary of the change (outcome, plan, record, deployment) without the resource.
  */
 function summarySpec(record: AuditRecord): ChangeSpec<unknown> {
-  return {
+  // Any kind, even one this version does not know: the record's action is kept as it was.
+  const spec = {
     action: record.action,
     apiId: record.apiId,
     request: record.request,
     read: async () => null,
+    // Nothing is read: the record keeps no after-state (null), whatever the kind.
+    describe: () => null,
     plan: () => [],
-    present: (result) => answer(changeSummary(result)),
+    present: (result: ChangeResult<unknown>) => answer(changeSummary(result)),
   };
+  return spec as ChangeSpec<unknown>;
 }
 
 /** The stage a plan deploys (the record keeps the plan, not the stage read). */

@@ -7,6 +7,7 @@ import { notFound } from '../domain/errors.js';
 import { estimateSecondsLeft, journalFacts, stepsDone, type JournalEntry } from '../domain/journal.js';
 import type { PlanStep } from '../domain/plan.js';
 import { planOfRecord, StoredPlanError } from '../domain/stored-plan.js';
+import { plannedOutcomesOf } from '../domain/change-record.js';
 import type { AuditStore } from './ports.js';
 
 export type RouteProgress = BulkRouteOutcome | 'pending';
@@ -112,8 +113,8 @@ function routeProgress(
   standing: ReadonlyMap<string, string>,
 ): Record<string, RouteProgress> | undefined {
   const routes = (record.request as { routes?: Record<string, unknown> } | undefined)?.routes;
-  const outcomes = (record.before as { outcomes?: Record<string, BulkRouteOutcome> } | undefined)?.outcomes;
-  if (record.action !== 'routes.bulk-put' || !routes || !outcomes) return undefined;
+  const outcomes = plannedOutcomesOf(record);
+  if (!routes || !outcomes) return undefined;
   return Object.fromEntries(
     Object.keys(routes).map((routeKey, index) => {
       const outcome = outcomes[routeKey] ?? 'unchanged';
