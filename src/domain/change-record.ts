@@ -24,18 +24,11 @@ export const CHANGE_ACTIONS = [
 
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
-/** Actions whose `before`/`after` describe one route (route-integration-service.ts). */
-export const ROUTE_ACTIONS = ['route-integration.put', 'route-integration.delete'] as const satisfies readonly ChangeAction[];
-export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 /** The bulk apply (bulk-apply-service.ts): `before`/`after` describe each named route. */
 export const BULK_ROUTES_ACTION = 'routes.bulk-put' satisfies ChangeAction;
 
 export function isChangeAction(value: string): value is ChangeAction {
   return (CHANGE_ACTIONS as readonly string[]).includes(value);
-}
-
-export function isRouteAction(value: string): value is RouteAction {
-  return (ROUTE_ACTIONS as readonly string[]).includes(value);
 }
 
 /** Function policies a change depended on, by policy key (permissions.ts policyKey). */
@@ -66,10 +59,6 @@ export interface RecordedStateOf<PermissionReport = unknown> {
   'route-integration.delete': RecordedRouteState;
   'routes.bulk-put': RecordedBulkState;
   'permissions.reconcile': PermissionReport;
-}
-
-export interface UnreadableState {
-  unreadable: string;
 }
 
 const BULK_ROUTE_OUTCOMES: readonly string[] = ['unchanged', 'created', 'updated', 'removed'] satisfies readonly BulkRouteOutcome[];

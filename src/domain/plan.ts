@@ -89,8 +89,6 @@ export const COMPENSATION_OF: { readonly [O in AwsOperation]: CompensationOf[O] 
   CreateDeployment: undefined,
 };
 
-export const AWS_OPERATIONS = Object.keys(COMPENSATION_OF) as readonly AwsOperation[];
-
 export function isAwsOperation(value: unknown): value is AwsOperation {
   return typeof value === 'string' && Object.hasOwn(COMPENSATION_OF, value);
 }

@@ -148,7 +148,7 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
     } catch (error) {
       if (!(error instanceof StoredPlanError)) throw error;
       log?.warn({ changeId: record.id, err: error }, 'change whose plan this instance cannot read: left pending');
-      throw new DomainError('conflict', `change ${record.id} of API ${record.apiId} cannot be recovered by this instance: ${error.message}`, {
+      throw new DomainError('conflict', `a pending change of API ${record.apiId} cannot be recovered by this instance: ${error.message}`, {
         retryAfterSeconds: Math.max(1, Math.ceil(deps.sweepIntervalMs / 1000)),
         cause: error,
       });

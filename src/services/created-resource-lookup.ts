@@ -16,7 +16,7 @@ import type { ApiGatewayPort } from './ports.js';
 /** The creates whose result can be looked up after a lost answer. */
 export type LookupOperation = 'CreateRoute' | 'CreateIntegration' | 'CreateIntegrationResponse' | 'CreateRouteResponse';
 
-export const LOOKUP_OPERATIONS: ReadonlySet<AwsOperation> = new Set<LookupOperation>([
+const LOOKUP_OPERATIONS: ReadonlySet<AwsOperation> = new Set<LookupOperation>([
   'CreateRoute',
   'CreateIntegration',
   'CreateIntegrationResponse',
