@@ -1,7 +1,7 @@
 // What an API's routes and integrations will be once a plan has run, computed from the plan
 // itself. Permission planning compares the needs of the API before and after a change with it,
 // whatever kind of change the plan is. Ids a step creates stand as `<step-id>`, as in the plan.
-import type { Integration, Route } from './model.js';
+import { integrationIdOfTarget, type Integration, type Route } from './model.js';
 import { stepReference, type PlanStep } from './plan.js';
 
 export interface ApiShape {
@@ -13,30 +13,35 @@ export function projectApi(current: ApiShape, steps: readonly PlanStep[]): ApiSh
   let routes = [...current.routes];
   let integrations = [...current.integrations];
   for (const step of steps) {
-    const { apiId: _apiId, integrationId, routeId, ...fields } = step.params as Record<string, any>;
     switch (step.operation) {
-      case 'CreateIntegration':
-        integrations.push({ ...(fields as Omit<Integration, 'integrationId'>), integrationId: stepReference(step.id) });
+      case 'CreateIntegration': {
+        const { apiId: _apiId, ...fields } = step.params;
+        integrations.push({ ...fields, integrationId: stepReference(step.id) });
         break;
-      case 'UpdateIntegration':
-        integrations = integrations.map((integration) =>
-          integration.integrationId === integrationId ? { ...integration, ...fields } : integration,
-        );
+      }
+      case 'UpdateIntegration': {
+        const { apiId: _apiId, integrationId, ...fields } = step.params;
+        integrations = integrations.map((integration) => (integration.integrationId === integrationId ? { ...integration, ...fields } : integration));
         break;
+      }
       case 'DeleteIntegration':
-        integrations = integrations.filter((integration) => integration.integrationId !== integrationId);
+        integrations = integrations.filter((integration) => integration.integrationId !== step.params.integrationId);
         break;
-      case 'CreateRoute':
-        routes.push(withoutEmptyTarget({ ...(fields as Omit<Route, 'routeId'>), routeId: stepReference(step.id) }));
+      case 'CreateRoute': {
+        const { apiId: _apiId, ...fields } = step.params;
+        routes.push(withoutEmptyTarget({ ...fields, routeId: stepReference(step.id) }));
         break;
-      case 'UpdateRoute':
+      }
+      case 'UpdateRoute': {
+        const { apiId: _apiId, routeId, ...fields } = step.params;
         routes = routes.map((route) => (route.routeId === routeId ? withoutEmptyTarget({ ...route, ...fields }) : route));
         break;
+      }
       case 'DeleteRoute':
-        routes = routes.filter((route) => route.routeId !== routeId);
+        routes = routes.filter((route) => route.routeId !== step.params.routeId);
         break;
       default:
-        // Responses and permissions do not change which integration a route uses.
+        // Responses, permissions and deployments do not change which integration a route uses.
         break;
     }
   }
@@ -54,11 +59,10 @@ function withoutEmptyTarget(route: Route): Route {
 export function integrationsTouchedBy(steps: readonly PlanStep[]): Set<string> {
   const touched = new Set<string>();
   for (const step of steps) {
-    const params = step.params as { integrationId?: unknown; target?: unknown };
     if (step.operation === 'CreateIntegration') touched.add(stepReference(step.id));
-    if (/Integration$/.test(step.operation) && typeof params.integrationId === 'string') touched.add(params.integrationId);
-    if (typeof params.target === 'string') {
-      const id = /^integrations\/(.+)$/.exec(params.target)?.[1];
+    if ('integrationId' in step.params && /Integration$/.test(step.operation)) touched.add(step.params.integrationId);
+    if ('target' in step.params && typeof step.params.target === 'string') {
+      const id = integrationIdOfTarget(step.params.target);
       if (id) touched.add(id);
     }
   }

@@ -5,11 +5,8 @@
 // or `interrupted` one left an unknown state (the drift report lists those separately). A record's
 // `after` is the state Gatewire read right after its change, so it is what the change left behind.
 import type { AuditRecord } from './audit.js';
+import { isChangeAction } from './change-record.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route } from './model.js';
-
-/** Actions whose `after` describes routes (route-integration-service.ts, the bulk apply). */
-export const ROUTE_ACTIONS = ['route-integration.put', 'route-integration.delete'] as const;
-export const BULK_ROUTES_ACTION = 'routes.bulk-put';
 
 /** A route as Gatewire's last change of its route key left it. */
 export interface AppliedRoute {
@@ -163,28 +160,34 @@ function integrationIdOfStatement(statement: Statement): string | undefined {
   }
 }
 
-/** What one record says, by action. Records of other actions (permissions.reconcile, …) say nothing here. */
+/**
+ * What one record says, by action (domain/change-record.ts says what each keeps). Records of
+ * actions that apply nothing here (permissions.reconcile), or of an action this version does not
+ * know, say nothing.
+ */
 function statementsOf(record: AuditRecord): Statement[] {
   const auditId = record.id;
   const after = record.after;
-  if ((ROUTE_ACTIONS as readonly string[]).includes(record.action)) {
-    if (!record.routeKey || !isObject(after) || 'unreadable' in after) return [];
-    return [routeStatement(auditId, record.routeKey, after), ...releaseOf(auditId, record.before, after)];
-  }
-  if (record.action === BULK_ROUTES_ACTION) {
-    const routes = isObject(after) && isObject(after.routes) ? after.routes : {};
-    const before = isObject(record.before) && isObject(record.before.routes) ? record.before.routes : {};
-    return Object.entries(routes)
-      .filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1]))
-      .flatMap(([routeKey, state]) => [routeStatement(auditId, routeKey, state), ...releaseOf(auditId, before[routeKey], state)]);
-  }
-  switch (record.action) {
+  const action = record.action;
+  if (!isChangeAction(action)) return [];
+  switch (action) {
+    case 'route-integration.put':
+    case 'route-integration.delete':
+      if (!record.routeKey || !isObject(after) || 'unreadable' in after) return [];
+      return [routeStatement(auditId, record.routeKey, after), ...releaseOf(auditId, record.before, after)];
+    case 'routes.bulk-put': {
+      const routes = isObject(after) && isObject(after.routes) ? after.routes : {};
+      const before = isObject(record.before) && isObject(record.before.routes) ? record.before.routes : {};
+      return Object.entries(routes)
+        .filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1]))
+        .flatMap(([routeKey, state]) => [routeStatement(auditId, routeKey, state), ...releaseOf(auditId, before[routeKey], state)]);
+    }
     case 'integration.create':
     case 'integration.update': {
       const integration = asIntegration(after);
       if (!integration) return [];
       // A new integration has no responses yet: its whole set is empty.
-      return [{ kind: 'integration', auditId, integration, ...(record.action === 'integration.create' ? { responses: [] } : {}) }];
+      return [{ kind: 'integration', auditId, integration, ...(action === 'integration.create' ? { responses: [] } : {}) }];
     }
     case 'integration.delete':
       return record.integrationId ? [{ kind: 'release', auditId, integrationId: record.integrationId }] : [];
@@ -200,9 +203,17 @@ function statementsOf(record: AuditRecord): Statement[] {
         ? [{ kind: 'response', auditId, integrationId: record.integrationId, responseKey, response: null }]
         : [];
     }
-    default:
+    case 'permissions.reconcile':
       return [];
+    default:
+      return unknownAction(action);
   }
+}
+
+/** Every action is handled above: a new one fails to compile until this reader is taught it. */
+function unknownAction(action: never): Statement[] {
+  void action;
+  return [];
 }
 
 /** A replaced or unbound integration that no other route used: the change deleted it. */

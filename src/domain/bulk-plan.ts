@@ -45,13 +45,13 @@ function orphanDeletions(apiId: string, api: ApiShape, steps: readonly PlanStep[
   const boundBefore = new Set(api.routes.map((route) => integrationIdOfTarget(route.target)));
   const boundAfter = new Set(after.routes.map((route) => integrationIdOfTarget(route.target)));
   const deleted = new Set(
-    steps.filter((step) => step.operation === 'DeleteIntegration').map((step) => (step.params as { integrationId: string }).integrationId),
+    steps.flatMap((step) => (step.operation === 'DeleteIntegration' ? [step.params.integrationId] : [])),
   );
   return api.integrations
     .filter(({ integrationId }) => boundBefore.has(integrationId) && !boundAfter.has(integrationId) && !deleted.has(integrationId))
-    .map(({ integrationId }, index) => ({
+    .map(({ integrationId }, index): PlanStep => ({
       id: `orphan-${index}`,
-      operation: 'DeleteIntegration' as const,
+      operation: 'DeleteIntegration',
       params: { apiId, integrationId },
       description: `Delete integration ${integrationId}, which none of the routes that shared it uses any more`,
     }));

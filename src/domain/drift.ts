@@ -1,6 +1,7 @@
 // Drift (GET …/drift): the live API against what Gatewire last applied (applied-state.ts), and the
 // changes whose outcome is unknown. Pure: both states come in, the differences go out.
-import { BULK_ROUTES_ACTION, type AppliedIntegration, type AppliedState } from './applied-state.js';
+import type { AppliedIntegration, AppliedState } from './applied-state.js';
+import { BULK_ROUTES_ACTION } from './change-record.js';
 import type { AuditRecord, AuditStatus } from './audit.js';
 import { sameValue } from './field-diff.js';
 import type { Integration, IntegrationResponse, Route } from './model.js';

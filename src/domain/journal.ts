@@ -144,7 +144,7 @@ export function stepsDone(facts: JournalFacts): number {
 export const REDACTED_VALUE = '[redacted]';
 
 /** Whether a step's parameters (or its compensation's) hold a redacted secret: such a call cannot be replayed from the record. */
-export function carriesRedactedValue(params: Record<string, unknown>): boolean {
+export function carriesRedactedValue(params: object): boolean {
   const visit = (value: unknown): boolean => {
     // Whole values, and text with a credential taken out of it (a URL's userinfo, a query parameter).
     if (typeof value === 'string') return value.includes(REDACTED_VALUE);

@@ -73,6 +73,13 @@ export interface IntegrationResponse extends IntegrationResponseFields {
   integrationResponseId: string;
 }
 
+/** The fields of a route Gatewire writes (CreateRoute / UpdateRoute). */
+export interface RouteFields {
+  routeKey?: string;
+  target?: string;
+  routeResponseSelectionExpression?: string;
+}
+
 export interface Route {
   routeId: string;
   routeKey: string;

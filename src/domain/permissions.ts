@@ -11,7 +11,10 @@ import {
   type LambdaInvocationUri,
 } from './lambda-reference.js';
 import type { IntegrationFields } from './model.js';
-import type { PlanStep } from './plan.js';
+import type { PlanStep, RemovePermissionParams } from './plan.js';
+
+/** A step of the permission stage: a statement added, or one removed. */
+export type PermissionStep = PlanStep<'AddPermission' | 'RemovePermission'>;
 import {
   APIGATEWAY_PRINCIPAL,
   INVOKE_ACTION,
@@ -148,8 +151,8 @@ export interface StageHoldInput {
 }
 
 export interface PermissionPlan {
-  adds: PlanStep[];
-  removes: PlanStep[];
+  adds: PermissionStep[];
+  removes: PlanStep<'RemovePermission'>[];
   /** Statements no integration needs that stay for a deployed stage (DESIGN §4). */
   kept: KeptStatement[];
   /** Needs in accounts Gatewire cannot act in: reported with the call to make there. */
@@ -419,7 +422,7 @@ export function planPermissionSteps(input: PermissionPlanInput): PermissionPlan 
   }
 
   const prefix = input.stepIdPrefix ?? '';
-  const adds: PlanStep[] = [];
+  const adds: PermissionStep[] = [];
   const replaced: StaleStatement[] = [];
   const addedByPolicy = new Map<string, PolicyStatement[]>();
   let addCount = 0;
@@ -460,9 +463,9 @@ export function planPermissionSteps(input: PermissionPlanInput): PermissionPlan 
   return { adds, removes, kept, unverifiable, manual };
 }
 
-function removeStep(id: string, stale: StaleStatement, apiId: string): PlanStep {
+function removeStep(id: string, stale: StaleStatement, apiId: string): PlanStep<'RemovePermission'> {
   const readd = permissionInputOf(stale.statement);
-  const step: PlanStep = {
+  const step: PlanStep<'RemovePermission'> = {
     id,
     operation: 'RemovePermission',
     description: `Remove Gatewire statement ${stale.sid} of API ${apiId} from ${qualifiedArn(stale.functionArn, stale.qualifier)}`,
@@ -538,7 +541,7 @@ function checkPolicySizes(policies: PolicyMap, added: Map<string, PolicyStatemen
   }
 }
 
-function removeParams(params: PermissionStatementInput): Record<string, unknown> {
+function removeParams(params: PermissionStatementInput): RemovePermissionParams {
   return {
     functionName: params.functionName,
     ...(params.qualifier !== undefined ? { qualifier: params.qualifier } : {}),

@@ -5,7 +5,7 @@ import { validationError, type FieldViolation } from '../domain/errors.js';
 import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
-import type { RouteState } from '../domain/route-integration-plan.js';
+import { plannedOutcomesOf, type RecordedBulkState } from '../domain/change-record.js';
 import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
 import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
@@ -93,7 +93,7 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
    */
   deps.kinds?.register('routes.bulk-put', (record) => {
     const routes = (record.request as { routes?: Record<string, unknown> } | undefined)?.routes;
-    const planned = (record.before as { outcomes?: Record<string, BulkRouteOutcome> } | undefined)?.outcomes;
+    const planned = plannedOutcomesOf(record);
     if (!routes || !planned) return undefined;
     const requests = Object.keys(routes).map((routeKey) => ({ routeKey, desired: null }));
     const spec: ChangeSpec<BulkState> = {
@@ -161,8 +161,8 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
  * What the audit record keeps: each named route's state (drift reads `routes[routeKey]`), the
  * function policies the change depended on, and the outcome planned for each route.
  */
-function describeBulk(state: BulkState, outcomes: Record<string, BulkRouteOutcome>): unknown {
-  const routes: Record<string, Omit<RouteState, 'apiId' | 'routeKey'>> = {};
+function describeBulk(state: BulkState, outcomes: Record<string, BulkRouteOutcome>): RecordedBulkState {
+  const routes: RecordedBulkState['routes'] = {};
   for (const { routeKey, state: route } of state.routes) {
     const { apiId: _apiId, routeKey: _routeKey, ...rest } = route;
     routes[routeKey] = rest;

@@ -10,10 +10,11 @@ import type { AuditRecord } from '../domain/audit.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { carriesRedactedValue, journalFacts, type JournalFacts } from '../domain/journal.js';
 import { DEPLOYMENT_STEP_ID, resolveReferences, type PlanStep } from '../domain/plan.js';
-import { ChangeContinuesElsewhere, problemResponse, type ChangeInFlight, type ChangeKinds, type ChangeRunnerInternals, type ChangeSpec } from './change-runner.js';
+import { planOfRecord, StoredPlanError } from '../domain/stored-plan.js';
+import { ChangeContinuesElsewhere, problemResponse, type ChangeInFlight, type ChangeKinds, type ChangeResult, type ChangeRunnerInternals, type ChangeSpec } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { ChangeTracker } from './change-tracker.js';
-import { findCreatedResource, LOOKUP_OPERATIONS } from './created-resource-lookup.js';
+import { canLookUp, findCreatedResource, type LookupOperation } from './created-resource-lookup.js';
 import { JournalWriter } from './journal-writer.js';
 import { compensate } from './plan-executor.js';
 import type { ApiGatewayPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, LambdaPort, PendingChangeRef, Stage } from './ports.js';
@@ -97,7 +98,7 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
       log?.warn({ changeId, target: record.target }, 'change of a target that is not configured: left pending');
       return 'not-taken';
     }
-    const plan = (Array.isArray(record.plan) ? record.plan : []) as PlanStep[];
+    const plan = readPlan(record);
     const facts = journalFacts(plan, record.journal ?? []);
     const resumed = new JournalWriter({ store: auditStore, clock, changeId, owner: deps.owner, leaseMs: deps.leaseMs, lastSeq: facts.lastSeq });
     resumed.note(resumed.event('taken-over', facts.handedOver ? 'handed over by its owner' : 'its owner stopped renewing its lease'));
@@ -137,6 +138,24 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
     }
   }
 
+  /**
+   * The record's plan. One this version cannot read (written by a newer one during a rolling
+   * deploy?) is neither run nor undone by guesswork: the change stays pending for an instance
+   * that can, and the API answers 409 meanwhile, as it does for a change still running.
+   */
+  function readPlan(record: AuditRecord): PlanStep[] {
+    try {
+      return planOfRecord(record);
+    } catch (error) {
+      if (!(error instanceof StoredPlanError)) throw error;
+      log?.warn({ changeId: record.id, err: error }, 'change whose plan this instance cannot read: left pending');
+      throw new DomainError('conflict', `a pending change of API ${record.apiId} cannot be recovered by this instance: ${error.message}`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(deps.sweepIntervalMs / 1000)),
+        cause: error,
+      });
+    }
+  }
+
   /** Undoes a taken-over change from its journal and finalises it with what is left. */
   async function undo(record: AuditRecord, plan: PlanStep[], facts: JournalFacts, writer: JournalWriter): Promise<void> {
     const awsCalls: AwsCall[] = [];
@@ -153,7 +172,7 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
         if (standing === 'done') completed.push(step);
         if (standing !== 'in-doubt') continue;
         // Started and never answered: find out what it did.
-        if (LOOKUP_OPERATIONS.has(step.operation)) {
+        if (canLookUp(step)) {
           const found = await lookUp(step, createdIds, record).catch(() => null);
           if (found === null) {
             leftovers.push(`${step.id}: ${step.description} (may have run: it could not be looked up)`);
@@ -218,10 +237,9 @@ export function createChangeRecovery(deps: ChangeRecoveryDeps) {
     log?.warn({ changeId: record.id, status, leftovers: leftovers.length, tookMs: clock.now().getTime() - started }, 'change taken over and undone');
   }
 
-  function lookUp(step: PlanStep, createdIds: Map<string, string>, record: AuditRecord): Promise<string | undefined> {
-    const params = resolveReferences(step.params, createdIds);
+  function lookUp(step: PlanStep<LookupOperation>, createdIds: Map<string, string>, record: AuditRecord): Promise<string | undefined> {
     const integrationIds = record.known?.integrationIds;
-    return findCreatedResource(deps.apiGateway, step.operation, params, {
+    return findCreatedResource(deps.apiGateway, resolveReferences(step, createdIds), {
       ...(integrationIds ? { integrationIds: new Set(integrationIds) } : {}),
       createdIds: createdIds.values(),
     });
@@ -296,21 +314,24 @@ function canRollForward(record: AuditRecord, plan: PlanStep[], facts: JournalFac
  * is the summary of the change (outcome, plan, record, deployment) without the resource.
  */
 function summarySpec(record: AuditRecord): ChangeSpec<unknown> {
-  return {
+  // Any kind, even one this version does not know: the record's action is kept as it was.
+  const spec = {
     action: record.action,
     apiId: record.apiId,
     request: record.request,
     read: async () => null,
+    // Nothing is read: the record keeps no after-state (null), whatever the kind.
+    describe: () => null,
     plan: () => [],
-    present: (result) => answer(changeSummary(result)),
+    present: (result: ChangeResult<unknown>) => answer(changeSummary(result)),
   };
+  return spec as ChangeSpec<unknown>;
 }
 
 /** The stage a plan deploys (the record keeps the plan, not the stage read). */
 function stageOf(plan: PlanStep[]): Stage | undefined {
   const deployment = plan.find((step) => step.id === DEPLOYMENT_STEP_ID);
-  const stageName = deployment?.params['stageName'];
-  return typeof stageName === 'string' ? { stageName, autoDeploy: false } : undefined;
+  return deployment?.operation === 'CreateDeployment' ? { stageName: deployment.params.stageName, autoDeploy: false } : undefined;
 }
 
 function stepNote(writer: JournalWriter, step: PlanStep, phase: 'found' | 'absent', detail: { createdId?: string; note: string }) {

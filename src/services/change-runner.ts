@@ -6,12 +6,14 @@
 // answers 202), the owner may hand it over at a step boundary (shutdown, the end of a Lambda
 // invocation), and another instance takes over what a dead owner left (change-recovery.ts).
 import type { Actor, AuditRecord, ChangeResultRecord, PendingChange } from '../domain/audit.js';
+import type { ChangeAction, RecordedStateOf } from '../domain/change-record.js';
 import { DomainError, isDomainError, validationError } from '../domain/errors.js';
 import { failedPrecondition, type Preconditions } from '../domain/etag.js';
 import { DEPLOYMENT_STEP_ID, deploymentStep, type PlanStep } from '../domain/plan.js';
 import { problemFromDomainError } from '../domain/problem.js';
 import type { ChangeTracker } from './change-tracker.js';
 import type { PermissionPlanOptions } from './permission-planner.js';
+import type { PermissionReport } from './permission-service.js';
 import { executePlan, type ExecutionOutcome } from './plan-executor.js';
 import { JournalWriter } from './journal-writer.js';
 import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator, Stage } from './ports.js';
@@ -49,8 +51,7 @@ export interface ChangeCaller {
 /** The answer a change gives its caller; kept with the record (GET /v1/changes/{id}). */
 export type ChangeResponse = ChangeResultRecord;
 
-export interface ChangeSpec<State> {
-  action: string;
+interface ChangeSpecBase<State> {
   apiId: string;
   routeKey?: string;
   /** The caller's request. The audit store the composition root builds redacts secrets on write. */
@@ -63,8 +64,6 @@ export interface ChangeSpec<State> {
   read(after?: ChangeAftermath<State>): Promise<State>;
   /** The steps; `options.deployingStage`: the stage the runner deploys after them (not an autoDeploy one). */
   plan(state: State, options: PermissionPlanOptions): PlanStep[];
-  /** What the audit record keeps as "before" (defaults to the state). */
-  describe?(state: State): unknown;
   /** The integration the change is about, once known. */
   integrationIdOf?(state: State, createdIds: ReadonlyMap<string, string>): string | undefined;
   /** The entity tag of the target in this state (undefined: it has none). Without it, preconditions are ignored. */
@@ -78,6 +77,20 @@ export interface ChangeSpec<State> {
   /** The guardrail policy that allowed the change (DESIGN §4a), named in its record. */
   guardrailPolicy?: string;
 }
+
+/** What each kind of change keeps in its record as `before` and `after` (domain/change-record.ts). */
+export type RecordedState<Action extends ChangeAction = ChangeAction> = RecordedStateOf<PermissionReport>[Action];
+
+/**
+ * A change: what it reads, plans and answers, and, by its action, what its record keeps of the
+ * state before and after it (`describe`; `createdIds`: the ids the change created, none before it).
+ */
+export type ChangeSpec<State> = {
+  [Action in ChangeAction]: ChangeSpecBase<State> & {
+    action: Action;
+    describe(state: State, createdIds: ReadonlyMap<string, string>): RecordedState<Action>;
+  };
+}[ChangeAction];
 
 /** What a change's writes left: the spec's `read` builds the after-state from it. */
 export interface ChangeAftermath<State> {
@@ -138,7 +151,7 @@ export type ChangeKindResolver = (record: AuditRecord) => ChangeSpec<unknown> | 
 
 export class ChangeKinds {
   private readonly kinds = new Map<string, ChangeKindResolver>();
-  register(action: string, resolve: ChangeKindResolver): void {
+  register(action: ChangeAction, resolve: ChangeKindResolver): void {
     this.kinds.set(action, resolve);
   }
   specOf(record: AuditRecord): ChangeSpec<unknown> | undefined {
@@ -289,7 +302,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         ...(spec.integrationIdOf?.(before, new Map()) ? { integrationId: spec.integrationIdOf(before, new Map()) } : {}),
         request: spec.request,
         plan,
-        before: (spec.describe ?? ((state: State) => state))(before),
+        before: spec.describe(before, new Map()),
         ...(known ? { known: { integrationIds: known } } : {}),
         ...(spec.guardrailPolicy !== undefined ? { guardrailPolicy: spec.guardrailPolicy } : {}),
         lease: writer.lease(),
@@ -405,7 +418,6 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
       if (flight.normalizeBody) response = { ...response, body: flight.normalizeBody(response.status, response.body) };
     }
     const integrationId = after !== undefined ? spec.integrationIdOf?.(after, createdIds) : undefined;
-    const describe = spec.describe ?? ((state: State) => state);
     let auditComplete = true;
     const lastEntries = writer.takeForFinal();
     try {
@@ -414,7 +426,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         {
           status: execution.status,
           ...(integrationId ? { integrationId } : {}),
-          after: afterReadError !== undefined ? { unreadable: String(afterReadError) } : after === undefined ? undefined : describe(after),
+          after: afterReadError !== undefined ? { unreadable: String(afterReadError) } : after === undefined ? undefined : spec.describe(after, createdIds),
           awsCalls: flight.awsCalls,
           ...(failure ? { error: { kind: failure.kind, message: failure.message, ...(failure.aws ? { aws: failure.aws } : {}) } } : {}),
           ...(execution.status !== 'succeeded' && execution.leftovers.length > 0 ? { leftovers: execution.leftovers } : {}),

@@ -6,6 +6,8 @@ import type { BulkRouteOutcome } from '../domain/bulk-plan.js';
 import { notFound } from '../domain/errors.js';
 import { estimateSecondsLeft, journalFacts, stepsDone, type JournalEntry } from '../domain/journal.js';
 import type { PlanStep } from '../domain/plan.js';
+import { planOfRecord, StoredPlanError } from '../domain/stored-plan.js';
+import { plannedOutcomesOf } from '../domain/change-record.js';
 import type { AuditStore } from './ports.js';
 
 export type RouteProgress = BulkRouteOutcome | 'pending';
@@ -75,7 +77,7 @@ export function createChangeService({ auditStore, minSecondsPerStep }: ChangeSer
 export type ChangeService = ReturnType<typeof createChangeService>;
 
 export function changeViewOf(record: AuditRecord, minSecondsPerStep: number): ChangeView {
-  const plan = (Array.isArray(record.plan) ? record.plan : []) as PlanStep[];
+  const plan = shownPlan(record);
   const journal = record.journal ?? [];
   const facts = journalFacts(plan, journal);
   const done = stepsDone(facts);
@@ -111,8 +113,8 @@ function routeProgress(
   standing: ReadonlyMap<string, string>,
 ): Record<string, RouteProgress> | undefined {
   const routes = (record.request as { routes?: Record<string, unknown> } | undefined)?.routes;
-  const outcomes = (record.before as { outcomes?: Record<string, BulkRouteOutcome> } | undefined)?.outcomes;
-  if (record.action !== 'routes.bulk-put' || !routes || !outcomes) return undefined;
+  const outcomes = plannedOutcomesOf(record);
+  if (!routes || !outcomes) return undefined;
   return Object.fromEntries(
     Object.keys(routes).map((routeKey, index) => {
       const outcome = outcomes[routeKey] ?? 'unchanged';
@@ -121,4 +123,14 @@ function routeProgress(
       return [routeKey, outcome === 'unchanged' || ran ? outcome : 'pending'];
     }),
   );
+}
+
+/** The plan to show: one this version cannot read (a newer version's?) shows as none rather than failing the read. */
+function shownPlan(record: AuditRecord): PlanStep[] {
+  try {
+    return planOfRecord(record);
+  } catch (error) {
+    if (error instanceof StoredPlanError) return [];
+    throw error;
+  }
 }

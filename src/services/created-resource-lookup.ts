@@ -9,15 +9,24 @@
 //   creation time, so content is the only mark there is (docs/decisions.md).
 import { isDeepStrictEqual } from 'node:util';
 import { integrationIdOfTarget } from '../domain/model.js';
-import type { AwsOperation } from '../domain/plan.js';
+import type { IntegrationFields } from '../domain/model.js';
+import type { AwsCallSpec, AwsOperation, PlanStep } from '../domain/plan.js';
 import type { ApiGatewayPort } from './ports.js';
 
-export const LOOKUP_OPERATIONS: ReadonlySet<AwsOperation> = new Set([
+/** The creates whose result can be looked up after a lost answer. */
+export type LookupOperation = 'CreateRoute' | 'CreateIntegration' | 'CreateIntegrationResponse' | 'CreateRouteResponse';
+
+const LOOKUP_OPERATIONS: ReadonlySet<AwsOperation> = new Set<LookupOperation>([
   'CreateRoute',
   'CreateIntegration',
   'CreateIntegrationResponse',
   'CreateRouteResponse',
 ]);
+
+/** Whether a lost answer of this step can be looked up (it is a create of something with a mark). */
+export function canLookUp(step: PlanStep): step is PlanStep<LookupOperation> {
+  return LOOKUP_OPERATIONS.has(step.operation);
+}
 
 export interface KnownResources {
   /** Integration ids the API had when the change was planned (absent: not known, e.g. an old record). */
@@ -27,46 +36,46 @@ export interface KnownResources {
 }
 
 /**
- * The id of what the create made, or undefined when AWS made nothing. `params` are the create's
- * resolved parameters (ids in place of step references), in AWS wire names.
+ * The id of what the create made, or undefined when AWS made nothing. `call` is the create with
+ * its references resolved (ids in place of `<step-id>`).
  */
 export async function findCreatedResource(
   apiGateway: ApiGatewayPort,
-  operation: AwsOperation,
-  params: Record<string, unknown>,
+  call: AwsCallSpec<LookupOperation>,
   known: KnownResources,
 ): Promise<string | undefined> {
-  const apiId = String(params['apiId']);
-  switch (operation) {
+  switch (call.operation) {
     case 'CreateRoute': {
+      const { apiId, routeKey } = call.params;
       const routes = await apiGateway.listRoutes(apiId);
-      return routes.find((route) => route.routeKey === params['routeKey'])?.routeId;
+      return routes.find((route) => route.routeKey === routeKey)?.routeId;
     }
     case 'CreateIntegrationResponse': {
-      const responses = await apiGateway.listIntegrationResponses(apiId, String(params['integrationId']));
-      return responses.find((response) => response.integrationResponseKey === params['integrationResponseKey'])?.integrationResponseId;
+      const { apiId, integrationId, integrationResponseKey } = call.params;
+      const responses = await apiGateway.listIntegrationResponses(apiId, integrationId);
+      return responses.find((response) => response.integrationResponseKey === integrationResponseKey)?.integrationResponseId;
     }
     case 'CreateRouteResponse': {
-      const responses = await apiGateway.listRouteResponses(apiId, String(params['routeId']));
-      return responses.find((response) => response.routeResponseKey === params['routeResponseKey'])?.routeResponseId;
+      const { apiId, routeId, routeResponseKey } = call.params;
+      const responses = await apiGateway.listRouteResponses(apiId, routeId);
+      return responses.find((response) => response.routeResponseKey === routeResponseKey)?.routeResponseId;
     }
     case 'CreateIntegration': {
+      const { apiId, ...fields } = call.params;
       const [integrations, routes] = await Promise.all([apiGateway.listIntegrations(apiId), apiGateway.listRoutes(apiId)]);
       const bound = new Set(routes.map((route) => integrationIdOfTarget(route.target)));
       const ours = new Set(known.createdIds);
-      const { apiId: _apiId, ...fields } = params;
+      const sent = Object.entries(fields) as [keyof IntegrationFields, unknown][];
       const candidates = integrations.filter(
         (integration) =>
           !bound.has(integration.integrationId) &&
           !ours.has(integration.integrationId) &&
           !(known.integrationIds?.has(integration.integrationId) ?? false) &&
-          Object.entries(fields).every(([name, value]) => isDeepStrictEqual((integration as unknown as Record<string, unknown>)[name], value)),
+          sent.every(([name, value]) => isDeepStrictEqual(integration[name], value)),
       );
       // Two identical strangers: which one is ours cannot be told; the newest-listed is as good a
       // guess as any, and it is named in the journal either way.
       return candidates.at(-1)?.integrationId;
     }
-    default:
-      throw new Error(`${operation} is not a create that can be looked up`);
   }
 }

@@ -9,6 +9,7 @@ import { stepReference, type PlanStep } from '../domain/plan.js';
 import {
   COMPARED_INTEGRATION_FIELDS,
   INTEGRATION_DIFF_OPTIONS,
+  NEW_INTEGRATION,
   planIntegrationResponses,
 } from '../domain/route-integration-plan.js';
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
@@ -91,19 +92,17 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
     async create(apiId: string, fields: IntegrationFields, context: ChangeContext) {
       checkFields(fields);
       const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: fields, pathOf: rawPaths }]);
-      // The new integration's id exists only once the plan has run. The runner asks for it
-      // (integrationIdOf) before it describes the state after the change, so the audit record's
-      // "after" is the integration as AWS holds it; "before" is null (there was none).
-      let createdId: string | undefined;
+      // The new integration's id exists only once the plan has run: the record's "after" is the
+      // integration as AWS holds it, found by the id the create step made; "before" is null.
       const createSteps = (): PlanStep[] => [
         {
-          id: 'create-integration',
+          id: NEW_INTEGRATION,
           operation: 'CreateIntegration',
           params: { apiId, ...fields },
           description: `Create a ${fields.integrationType} integration`,
           compensation: {
             operation: 'DeleteIntegration',
-            params: { apiId, integrationId: stepReference('create-integration') },
+            params: { apiId, integrationId: stepReference(NEW_INTEGRATION) },
           },
         },
       ];
@@ -113,16 +112,16 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
           apiId,
           request: fields,
           read: async (after?: object) => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps(), after === undefined),
-          describe: (state) => state.snapshot.integrations.find((candidate) => candidate.integrationId === createdId) ?? null,
+          describe: (state, createdIds) => {
+            const id = createdIds.get(NEW_INTEGRATION);
+            return id === undefined ? null : (state.snapshot.integrations.find((candidate) => candidate.integrationId === id) ?? null);
+          },
           plan: (state, options) => withPermissionSteps(apiId, state, createSteps(), options),
           guardrailPolicy,
-          integrationIdOf: (_state, createdIds) => {
-            createdId = createdIds.get('create-integration') ?? createdId;
-            return createdId;
-          },
+          integrationIdOf: (_state, createdIds) => createdIds.get(NEW_INTEGRATION),
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
           present(result) {
-            const id = result.createdIds.get('create-integration');
+            const id = result.createdIds.get(NEW_INTEGRATION);
             const integration = result.after.snapshot.integrations.find((candidate) => candidate.integrationId === id);
             // A POST always creates (If-None-Match is moot): the new integration has no responses yet.
             const etag = integration ? integrationEtag({ integration, responses: [] }) : undefined;

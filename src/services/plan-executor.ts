@@ -10,9 +10,9 @@
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { carriesRedactedValue, type JournalFacts, type StepPhase } from '../domain/journal.js';
 import { resolveReferences, type AwsCallSpec, type PlanStep } from '../domain/plan.js';
-import { findCreatedResource, LOOKUP_OPERATIONS, type KnownResources } from './created-resource-lookup.js';
+import { canLookUp, findCreatedResource, type KnownResources } from './created-resource-lookup.js';
 import type { JournalWriter } from './journal-writer.js';
-import type { AddPermissionInput, ApiGatewayPort, AwsCall, LambdaPort } from './ports.js';
+import type { ApiGatewayPort, AwsCall, LambdaPort } from './ports.js';
 
 export interface ExecutionPorts {
   apiGateway: ApiGatewayPort;
@@ -134,15 +134,14 @@ async function runStep(
       const unknown = isDomainError(error) && error.outcomeUnknown;
       journal.note(stepEntry(journal, 'do', step, unknown ? 'unknown' : 'failed', failureDetail(error)));
       if (!unknown) return { status: 'failed', error, inDoubt: false };
-      if (!LOOKUP_OPERATIONS.has(step.operation)) {
+      if (!canLookUp(step)) {
         // An update or a delete the SDK already retried: it may have run. An update's undo
         // (the previous values again) is safe either way, so it is undone with the rest.
         return { status: 'failed', error, inDoubt: step.compensation?.operation.startsWith('Update') === true };
       }
       let found: string | undefined;
       try {
-        const params = resolveReferences(step.params, createdIds);
-        found = await findCreatedResource(options.ports.apiGateway, step.operation, params, { ...options.known, createdIds: createdIds.values() });
+        found = await findCreatedResource(options.ports.apiGateway, resolveReferences(step, createdIds), { ...options.known, createdIds: createdIds.values() });
       } catch (lookupError) {
         journal.note(stepEntry(journal, 'do', step, 'unknown', { note: `could not find out whether it ran: ${describe(lookupError)}` }));
         return { status: 'failed', error, inDoubt: false };
@@ -159,7 +158,7 @@ async function runStep(
 }
 
 /** Commits a call's start; an outcome when the change must stop instead. */
-async function commitStart(journal: JournalWriter, kind: 'do' | 'undo', step: PlanStep): Promise<StepOutcome | undefined> {
+async function commitStart(journal: JournalWriter, kind: 'do' | 'undo', step: Pick<PlanStep, 'id' | 'operation'>): Promise<StepOutcome | undefined> {
   try {
     await journal.commit(stepEntry(journal, kind, step, 'started'));
     return undefined;
@@ -219,28 +218,28 @@ export async function compensate(
       continue;
     }
     if (options.fromRecord && carriesRedactedValue(undo.params)) {
-      journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'skipped', { note: 'its parameters hold a secret the record keeps redacted' }));
+      journal.note(stepEntry(journal, 'undo', { id: step.id, operation: undo.operation }, 'skipped', { note: 'its parameters hold a secret the record keeps redacted' }));
       leftovers.push(`${step.id}: ${step.description} (not undone: the undo needs a secret the record keeps redacted)`);
       continue;
     }
-    const stop = await commitStart(journal, 'undo', { ...step, operation: undo.operation });
+    const stop = await commitStart(journal, 'undo', { id: step.id, operation: undo.operation });
     if (stop) return stop as { status: 'lease-lost' } | { status: 'stalled'; error: unknown };
     const callsBefore = options.calls.length;
     try {
       await callAws(options.ports, undo, createdIds);
       createdIds.delete(step.id);
       journal.note(
-        stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'succeeded', { requestId: requestIdOf(options.calls, callsBefore, undo) }),
+        stepEntry(journal, 'undo', { id: step.id, operation: undo.operation }, 'succeeded', { requestId: requestIdOf(options.calls, callsBefore, undo) }),
       );
     } catch (error) {
       if (isDomainError(error) && error.kind === 'not-found' && undo.operation.startsWith('Delete')) {
         // Already gone: what the undo was for holds.
         createdIds.delete(step.id);
-        journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, 'absent', { note: 'already gone' }));
+        journal.note(stepEntry(journal, 'undo', { id: step.id, operation: undo.operation }, 'absent', { note: 'already gone' }));
         continue;
       }
       const unknown = isDomainError(error) && error.outcomeUnknown;
-      journal.note(stepEntry(journal, 'undo', { ...step, operation: undo.operation }, unknown ? 'unknown' : 'failed', failureDetail(error)));
+      journal.note(stepEntry(journal, 'undo', { id: step.id, operation: undo.operation }, unknown ? 'unknown' : 'failed', failureDetail(error)));
       leftovers.push(`${step.id}: ${step.description} (undo failed: ${awsName(error)})`);
     }
   }
@@ -293,58 +292,76 @@ function requestIdOf(calls: readonly AwsCall[], from: number, spec: AwsCallSpec)
 }
 
 /** Makes one AWS call; returns the id of what it created, if anything, and the resource AWS answered with. */
-async function callAws(
-  { apiGateway, lambda }: ExecutionPorts,
-  call: AwsCallSpec,
-  createdIds: Map<string, string>,
-): Promise<{ createdId?: string; resource?: unknown }> {
-  const { apiId, integrationId, routeId, integrationResponseId, routeResponseId, ...fields } = resolveReferences(
-    call.params,
-    createdIds,
-  ) as Record<string, any>;
+async function callAws(ports: ExecutionPorts, spec: AwsCallSpec, createdIds: Map<string, string>): Promise<{ createdId?: string; resource?: unknown }> {
+  return sendCall(ports, resolveReferences(spec, createdIds));
+}
+
+async function sendCall({ apiGateway, lambda }: ExecutionPorts, call: AwsCallSpec): Promise<{ createdId?: string; resource?: unknown }> {
   switch (call.operation) {
     case 'CreateIntegration': {
-      const resource = await apiGateway.createIntegration(apiId, fields as never);
+      const { apiId, ...fields } = call.params;
+      const resource = await apiGateway.createIntegration(apiId, fields);
       return { createdId: resource.integrationId, resource };
     }
-    case 'UpdateIntegration':
+    case 'UpdateIntegration': {
+      const { apiId, integrationId, ...fields } = call.params;
       return { resource: await apiGateway.updateIntegration(apiId, integrationId, fields) };
+    }
     case 'DeleteIntegration':
-      await apiGateway.deleteIntegration(apiId, integrationId);
+      await apiGateway.deleteIntegration(call.params.apiId, call.params.integrationId);
       return {};
     case 'CreateRoute': {
-      const resource = await apiGateway.createRoute(apiId, fields as never);
+      const { apiId, ...fields } = call.params;
+      const resource = await apiGateway.createRoute(apiId, fields);
       return { createdId: resource.routeId, resource };
     }
-    case 'UpdateRoute':
+    case 'UpdateRoute': {
+      const { apiId, routeId, ...fields } = call.params;
       return { resource: await apiGateway.updateRoute(apiId, routeId, fields) };
+    }
     case 'DeleteRoute':
-      await apiGateway.deleteRoute(apiId, routeId);
+      await apiGateway.deleteRoute(call.params.apiId, call.params.routeId);
       return {};
     case 'CreateIntegrationResponse': {
-      const resource = await apiGateway.createIntegrationResponse(apiId, integrationId, fields as never);
+      const { apiId, integrationId, ...fields } = call.params;
+      const resource = await apiGateway.createIntegrationResponse(apiId, integrationId, fields);
       return { createdId: resource.integrationResponseId, resource };
     }
-    case 'UpdateIntegrationResponse':
+    case 'UpdateIntegrationResponse': {
+      const { apiId, integrationId, integrationResponseId, ...fields } = call.params;
       return { resource: await apiGateway.updateIntegrationResponse(apiId, integrationId, integrationResponseId, fields) };
-    case 'DeleteIntegrationResponse':
+    }
+    case 'DeleteIntegrationResponse': {
+      const { apiId, integrationId, integrationResponseId } = call.params;
       await apiGateway.deleteIntegrationResponse(apiId, integrationId, integrationResponseId);
       return {};
+    }
     case 'CreateRouteResponse': {
-      const resource = await apiGateway.createRouteResponse(apiId, routeId, fields.routeResponseKey);
+      const { apiId, routeId, routeResponseKey } = call.params;
+      const resource = await apiGateway.createRouteResponse(apiId, routeId, routeResponseKey);
       return { createdId: resource.routeResponseId, resource };
     }
-    case 'DeleteRouteResponse':
+    case 'DeleteRouteResponse': {
+      const { apiId, routeId, routeResponseId } = call.params;
       await apiGateway.deleteRouteResponse(apiId, routeId, routeResponseId);
       return {};
+    }
     case 'AddPermission':
-      return { resource: await lambda.addPermission(fields as AddPermissionInput) };
-    case 'RemovePermission':
-      return { resource: await lambda.removePermission(fields.functionName, fields.qualifier, fields.statementId) };
-    case 'CreateDeployment':
-      return { createdId: (await apiGateway.createDeployment(apiId, fields.stageName, fields.description)).deploymentId };
+      return { resource: await lambda.addPermission(call.params) };
+    case 'RemovePermission': {
+      const { functionName, qualifier, statementId } = call.params;
+      return { resource: await lambda.removePermission(functionName, qualifier, statementId) };
+    }
+    case 'CreateDeployment': {
+      const { apiId, stageName, description } = call.params;
+      return { createdId: (await apiGateway.createDeployment(apiId, stageName, description)).deploymentId };
+    }
     default:
-      // A new operation must be taught here, never skipped as if it had succeeded.
-      throw new Error(`The plan executor cannot run ${String((call as AwsCallSpec).operation)}`);
+      // A new operation must be taught here (the compiler says so), never skipped as if it had succeeded.
+      return unreachable(call);
   }
+}
+
+function unreachable(call: never): never {
+  throw new Error(`The plan executor cannot run ${String((call as { operation?: unknown }).operation)}`);
 }

@@ -6,6 +6,7 @@ import type {
   IntegrationResponse,
   IntegrationResponseFields,
   Route,
+  RouteFields,
   RouteResponse,
   WebSocketApi,
 } from '../domain/model.js';
@@ -13,11 +14,7 @@ import type { PermissionStatementInput, PolicyStatement } from '../domain/policy
 import type { AuditRecord, AuditFinal, AuditQuery, AuditPage, ChangeLease, PendingAudit, PendingChange } from '../domain/audit.js';
 import type { JournalEntry } from '../domain/journal.js';
 
-export interface RouteFields {
-  routeKey?: string;
-  target?: string;
-  routeResponseSelectionExpression?: string;
-}
+export type { RouteFields } from '../domain/model.js';
 
 export interface ApiGatewayPort {
   listApis(): Promise<WebSocketApi[]>;

@@ -7,7 +7,7 @@
 import { integrationIdOfTarget, type Integration, type Route } from '../domain/model.js';
 import { policyKey, type FunctionPolicyState } from '../domain/permissions.js';
 import { resolveReferences, type PlanStep } from '../domain/plan.js';
-import { statementFor, type PermissionStatementInput } from '../domain/policy-statements.js';
+import { statementFor } from '../domain/policy-statements.js';
 import type { RouteState } from '../domain/route-integration-plan.js';
 import type { PermissionReadState } from './permission-planner.js';
 import type { ApiSnapshot } from './route-state.js';
@@ -47,19 +47,19 @@ export function routeStateAfter({ before, plan, resources, createdIds, policyKey
         break;
       }
       case 'DeleteIntegration':
-        integrations.delete(String(resolveReferences(step.params, createdIds)['integrationId']));
+        integrations.delete(resolveReferences(step, createdIds).params.integrationId);
         break;
       case 'AddPermission':
       case 'RemovePermission': {
         const outcome = (resource as { outcome?: string } | undefined)?.outcome;
         if (outcome === undefined) return undefined;
-        const input = step.params as unknown as PermissionStatementInput & { functionName: string; qualifier?: string };
-        const key = policyKey(input.functionName, input.qualifier);
+        const { functionName, qualifier, statementId } = step.params;
+        const key = policyKey(functionName, qualifier);
         if (!policies.has(key)) return undefined;
         if (outcome === 'added' || outcome === 'removed') {
-          const kept = (policies.get(key)?.statements ?? []).filter((statement) => statement.Sid !== input.statementId);
+          const kept = (policies.get(key)?.statements ?? []).filter((statement) => statement.Sid !== statementId);
           // The revision AWS gave the policy is not in the answer: unknown, so not recorded.
-          const next: FunctionPolicyState = { statements: outcome === 'added' ? [...kept, statementFor(input)] : kept };
+          const next: FunctionPolicyState = { statements: outcome === 'added' && step.operation === 'AddPermission' ? [...kept, statementFor(step.params)] : kept };
           policies.set(key, next);
         }
         break;

@@ -21,6 +21,7 @@ import { policyKey } from '../domain/permissions.js';
 import { routeStateAfter } from './route-after-state.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PlanStep } from '../domain/plan.js';
+import type { RecordedRouteState } from '../domain/change-record.js';
 import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
@@ -273,7 +274,7 @@ function hasBoundIntegration(state: RouteState): boolean {
 }
 
 /** What the audit record keeps of a route's state: the route, not the whole API around it. */
-function describeRoute(state: RouteChangeState): unknown {
+function describeRoute(state: RouteChangeState): RecordedRouteState {
   const { snapshot: _snapshot, permissions, ...route } = state;
   return { ...route, policies: Object.fromEntries(permissions.policies) };
 }

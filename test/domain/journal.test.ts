@@ -5,9 +5,21 @@ import { carriesRedactedValue, estimateSecondsLeft, journalFacts, stepsDone, typ
 import type { PlanStep } from '../../src/domain/plan.js';
 
 const plan: PlanStep[] = [
-  { id: 'a', operation: 'CreateIntegration', params: {}, description: 'a', compensation: { operation: 'DeleteIntegration', params: {} } },
-  { id: 'b', operation: 'CreateRoute', params: {}, description: 'b', compensation: { operation: 'DeleteRoute', params: {} } },
-  { id: 'c', operation: 'UpdateRoute', params: {}, description: 'c' },
+  {
+    id: 'a',
+    operation: 'CreateIntegration',
+    params: { apiId: 'api1', integrationType: 'MOCK' },
+    description: 'a',
+    compensation: { operation: 'DeleteIntegration', params: { apiId: 'api1', integrationId: '<a>' } },
+  },
+  {
+    id: 'b',
+    operation: 'CreateRoute',
+    params: { apiId: 'api1', routeKey: 'b' },
+    description: 'b',
+    compensation: { operation: 'DeleteRoute', params: { apiId: 'api1', routeId: '<b>' } },
+  },
+  { id: 'c', operation: 'UpdateRoute', params: { apiId: 'api1', routeId: '<b>' }, description: 'c' },
 ];
 
 let seq = 0;

@@ -130,12 +130,15 @@ t.test('unbind', async (t) => {
 
 t.test('references to ids created by earlier steps', async (t) => {
   const created = new Map([['create-integration', 'abc1234']]);
-  t.same(resolveReferences({ apiId, target: 'integrations/<create-integration>', description: '<kept>' }, created), {
-    apiId,
-    target: 'integrations/abc1234',
-    description: '<kept>',
-  }, 'only id parameters are resolved');
-  t.throws(() => resolveReferences({ integrationId: '<create-route>' }, created), /has not created an id yet/);
+  t.same(
+    resolveReferences({ operation: 'UpdateRoute', params: { apiId, routeId: 'r1', target: 'integrations/<create-integration>', routeKey: '<kept>' } }, created),
+    { operation: 'UpdateRoute', params: { apiId, routeId: 'r1', target: 'integrations/abc1234', routeKey: '<kept>' } },
+    'only id parameters are resolved',
+  );
+  t.throws(
+    () => resolveReferences({ operation: 'DeleteIntegration', params: { apiId, integrationId: '<create-route>' } }, created),
+    /has not created an id yet/,
+  );
 });
 
 t.test('an in-place request-parameter edit sends dropped keys as "" and its undo puts them back', async (t) => {
