@@ -35,7 +35,30 @@ export const EXTERNAL = NATIVE_EXTERNAL;
 // (src/aws/clients.ts: a change's permission calls, an account look-up), never by a cold start.
 export const ON_DEMAND_ONLY = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
 
-export const SERVER_ONLY = ['@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'fastify-metrics', 'prom-client'];
+// fast-json-stringify too: the Lambda app writes responses with src/serializers/json.ts (the same
+// JSON, nothing to load or compile at a cold start); Fastify's own require of the compiler, reached
+// only when an app brings none, resolves to a stub that throws (STUBBED).
+export const SERVER_ONLY = [
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  '@fastify/static',
+  'yaml',
+  'fastify-metrics',
+  'prom-client',
+  '@fastify/fast-json-stringify-compiler',
+  '@fastify/merge-json-schemas',
+];
+
+const STUBBED = { '@fastify/fast-json-stringify-compiler': join(root, 'scripts/lambda-stubs/fast-json-stringify-compiler.cjs') };
+
+/** Resolves each STUBBED package to its stub. */
+const stubs = {
+  name: 'gatewire-lambda-stubs',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(STUBBED).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: STUBBED[args.path] }));
+  },
+};
 
 async function sizeOf(path) {
   const info = await stat(path);
@@ -69,6 +92,7 @@ export async function buildLambda({ quiet = false } = {}) {
     // are not parsed at a cold start that uses Lambda's environment credentials.
     ...SHARED_BUILD_OPTIONS,
     external: EXTERNAL,
+    plugins: [stubs],
     minify: true,
     // No keepNames: it added 120 KB (6 %) of name-restoring calls to parse at every cold start.
     // Gatewire's errors set `name` themselves; stack traces map back with the linked source map
