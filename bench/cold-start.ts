@@ -5,6 +5,11 @@
 // PostgreSQL (GATEWIRE_TEST_POSTGRES_URL, else the OS user on 127.0.0.1:5432/test).
 //
 //   npm run bench:cold-start -- --runs 9 --build
+//   npm run bench:cold-start -- --runs 9 --build --compare /tmp/main-cold --lambda-only
+//
+// --compare DIR: another checkout whose dist/gatewire-lambda.zip is built (e.g. `main`'s, with
+// `npm run build:lambda` there): its cold starts take turns with this one's, run by run, so that a
+// busy machine slows both alike; both medians and their difference are printed.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -28,6 +33,10 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     // Measure the bundle already unpacked in this directory instead of dist/gatewire-lambda.zip.
     dir: { type: 'string' },
+    // Another checkout with a built dist/gatewire-lambda.zip, measured turn about with this one.
+    compare: { type: 'string' },
+    // Skip the container-style starts.
+    'lambda-only': { type: 'boolean', default: false },
   },
 });
 const runs = Math.max(5, Number(values.runs));
@@ -219,9 +228,12 @@ if (values.build || !existsSync(zipFile)) execFileSync(process.execPath, [join(r
 const fake = await startFakeAws();
 fake.seedApi({ name: 'chat' });
 const dir = await mkdtemp(join(tmpdir(), 'gatewire-bench-'));
+const compareDir = values.compare ? await mkdtemp(join(tmpdir(), 'gatewire-bench-compare-')) : undefined;
+const compareZip = values.compare ? join(values.compare, 'dist/gatewire-lambda.zip') : undefined;
 const user = process.env['PGUSER'] ?? process.env['USER'] ?? userInfo().username;
 const postgres = process.env['GATEWIRE_TEST_POSTGRES_URL'] ?? `postgres://${encodeURIComponent(user)}@127.0.0.1:5432/test`;
 const schema = `bench_cold_start_${randomBytes(4).toString('hex')}`;
+const compareSchema = `${schema}_compare`;
 try {
   if (values.dir) await cp(values.dir, dir, { recursive: true });
   else execFileSync('unzip', ['-q', zipFile, '-d', dir]);
@@ -238,42 +250,75 @@ try {
   console.log(
     `bundle: code loaded by a cold start to its first answer (index.mjs and the chunks it imports, pg's on PostgreSQL) ${mib(code.atStart)} (${(code.atStart / 1e6).toFixed(2)} MB; target ≤ 1.2 MB); all code ${mib(code.total)}; zip ${mib(zipBytes)} (with Swagger UI's static files and the source maps)`,
   );
+  let compareUrl: string | undefined;
+  if (compareDir && compareZip) {
+    if (!existsSync(compareZip)) throw new Error(`${compareZip} is missing: run npm run build:lambda in ${values.compare}`);
+    execFileSync('unzip', ['-q', compareZip, '-d', compareDir]);
+    await adminQuery(postgres, `create schema "${compareSchema}"`);
+    const other = new URL(postgres);
+    other.searchParams.set('schema', compareSchema);
+    compareUrl = other.toString();
+    await runOnce(compareDir, compareUrl);
+    const compareCode = await codeSizes(compareDir, compareUrl);
+    console.log(
+      `compared with ${values.compare}: code loaded by a cold start ${mib(compareCode.atStart)} (${(compareCode.atStart / 1e6).toFixed(2)} MB); all code ${mib(compareCode.total)}; zip ${mib((await stat(compareZip)).size)}`,
+    );
+  }
   const results: Run[] = [];
-  for (let i = 0; i < runs; i += 1) results.push(await runOnce(dir, url.toString()));
-  const cold = results.map((run) => run.coldMs);
-  const warm = results.map((run) => run.warmMs);
-  console.log(`cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}); target ≤ 250 ms`);
-  const phase = (name: keyof Run['phases']) => ms(median(results.map((run) => run.phases[name])));
-  console.log(
-    `  of which (medians): Node's own start ${phase('nodeMs')}, importing the bundle (load, parse, init) ${phase('importMs')}, the first event ${phase('firstEventMs')}, spawning and the pipe ${phase('outsideMs')}`,
-  );
-  const cpu = results.map((run) => run.coldCpuMs);
-  console.log(`CPU time to first response: median ${ms(median(cpu))} (min ${ms(Math.min(...cpu))}, max ${ms(Math.max(...cpu))})`);
-  console.log(`warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
-
-  // Container-style: the server bundle the image runs (scripts/build-server.mjs) until /readyz
-  // answers 200, next to a bare node:http server (Node's own floor) in the same run. Node 22.1+
-  // also keeps V8's compiled code between starts (NODE_COMPILE_CACHE, as the image sets it).
-  execFileSync(process.execPath, [join(root, 'scripts/build-server.mjs'), '--if-stale'], { stdio: 'inherit' });
-  const report = (label: string, times: number[]) =>
-    console.log(`${label}: median ${ms(median(times))} (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})`);
-  const startsOf = async (args: string[], path: string, env?: Record<string, string>) => {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i += 1) times.push(await timeToReady(args, path, join(dir, `audit-${i}.db`), env));
-    return times;
+  const compared: Run[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    // Turn about, each going first every other run.
+    if (compareDir && compareUrl && i % 2 === 1) compared.push(await runOnce(compareDir, compareUrl));
+    results.push(await runOnce(dir, url.toString()));
+    if (compareDir && compareUrl && i % 2 === 0) compared.push(await runOnce(compareDir, compareUrl));
+  }
+  const summarise = (label: string, set: Run[]) => {
+    const cold = set.map((run) => run.coldMs);
+    const warm = set.map((run) => run.warmMs);
+    console.log(`${label}cold start to first response: median ${ms(median(cold))} (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}); target ≤ 250 ms`);
+    const phase = (name: keyof Run['phases']) => ms(median(set.map((run) => run.phases[name])));
+    console.log(
+      `  of which (medians): Node's own start ${phase('nodeMs')}, importing the bundle (load, parse, init) ${phase('importMs')}, the first event ${phase('firstEventMs')}, spawning and the pipe ${phase('outsideMs')}`,
+    );
+    const cpu = set.map((run) => run.coldCpuMs);
+    console.log(`  CPU time to first response: median ${ms(median(cpu))} (min ${ms(Math.min(...cpu))}, max ${ms(Math.max(...cpu))})`);
+    console.log(`  warm invocation (second event, same process): median ${median(warm).toFixed(1)} ms`);
   };
-  report('container-style start, bare node:http server to its first 200 (the floor)', await startsOf(['-e', BARE_SERVER], '/'));
-  report('container-style start (node dist/server/index.mjs, SQLite) to /readyz 200 (target ≤ 500 ms)', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz'));
-  // Typed for Node 20 (@types/node 20), which has no compile cache.
-  if (typeof (await import('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
-    const cache = join(dir, 'compile-cache');
-    await timeToReady([join(root, 'dist/server/index.mjs')], '/readyz', join(dir, 'audit-cache.db'), { NODE_COMPILE_CACHE: cache });
-    report('  the same with a warm NODE_COMPILE_CACHE', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz', { NODE_COMPILE_CACHE: cache }));
-  } else {
-    console.log(`  (node ${process.version} has no compile cache: NODE_COMPILE_CACHE needs Node 22.1 or later)`);
+  summarise(compareDir ? 'this checkout: ' : '', results);
+  if (compared.length > 0) {
+    summarise(`${values.compare}: `, compared);
+    const pairs = results.map((run, i) => run.coldMs - compared[i]!.coldMs);
+    console.log(`difference per pair (this − compared), median ${ms(median(pairs))}; ${runs} pairs, interleaved`);
+  }
+  if (!values['lambda-only']) {
+    // Container-style: the server bundle the image runs (scripts/build-server.mjs) until /readyz
+    // answers 200, next to a bare node:http server (Node's own floor) in the same run. Node 22.1+
+    // also keeps V8's compiled code between starts (NODE_COMPILE_CACHE, as the image sets it).
+    execFileSync(process.execPath, [join(root, 'scripts/build-server.mjs'), '--if-stale'], { stdio: 'inherit' });
+    const report = (label: string, times: number[]) =>
+      console.log(`${label}: median ${ms(median(times))} (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})`);
+    const startsOf = async (args: string[], path: string, env?: Record<string, string>) => {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i += 1) times.push(await timeToReady(args, path, join(dir, `audit-${i}.db`), env));
+      return times;
+    };
+    report('container-style start, bare node:http server to its first 200 (the floor)', await startsOf(['-e', BARE_SERVER], '/'));
+    report('container-style start (node dist/server/index.mjs, SQLite) to /readyz 200 (target ≤ 500 ms)', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz'));
+    // Typed for Node 20 (@types/node 20), which has no compile cache.
+    if (typeof (await import('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
+      const cache = join(dir, 'compile-cache');
+      await timeToReady([join(root, 'dist/server/index.mjs')], '/readyz', join(dir, 'audit-cache.db'), { NODE_COMPILE_CACHE: cache });
+      report('  the same with a warm NODE_COMPILE_CACHE', await startsOf([join(root, 'dist/server/index.mjs')], '/readyz', { NODE_COMPILE_CACHE: cache }));
+    } else {
+      console.log(`  (node ${process.version} has no compile cache: NODE_COMPILE_CACHE needs Node 22.1 or later)`);
+    }
   }
 } finally {
   await fake.close();
   await adminQuery(postgres, `drop schema if exists "${schema}" cascade`).catch(() => {});
+  if (compareDir) {
+    await adminQuery(postgres, `drop schema if exists "${compareSchema}" cascade`).catch(() => {});
+    await rm(compareDir, { recursive: true, force: true });
+  }
   await rm(dir, { recursive: true, force: true });
 }

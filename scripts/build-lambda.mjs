@@ -5,7 +5,7 @@
 //   dist/lambda/index.mjs      the app, ESM; better-sqlite3 and pg-native left out
 //   dist/lambda/chunks/        code only reached through a dynamic import (the AWS SDK's credential
 //                              providers other than the environment's, the DynamoDB audit store
-//                              and its client), loaded when first needed
+//                              and its client, the Lambda and STS clients), loaded when first needed
 //   dist/lambda/**/*.mjs.map   source maps (set NODE_OPTIONS=--enable-source-maps to use them)
 //   dist/lambda/openapi.json   the committed OpenAPI document (served at /openapi.json)
 //   dist/lambda/static/        Swagger UI's static files (served at /docs; src/lambda.ts finds them)
@@ -29,11 +29,36 @@ export const EXTERNAL = NATIVE_EXTERNAL;
 // The server's extras (src/plugins/server-extras.ts) that the Lambda build serves without:
 // src/plugins/bundled-docs.ts replaces the first four, and Lambda has no /metrics. A stray import
 // would put them back in the bundle and every cold start would parse them again.
-// Only deployments that select the DynamoDB audit store (GATEWIRE_AUDIT_URL=dynamodb://…) load
-// these: they must sit in chunks that index.mjs imports dynamically, never statically.
-export const ON_DEMAND_ONLY = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
+// Loaded on demand only: they must sit in chunks that index.mjs imports dynamically, never
+// statically. The DynamoDB client only by deployments that select that audit store
+// (GATEWIRE_AUDIT_URL=dynamodb://…); the Lambda and STS clients by the first call that needs them
+// (src/aws/clients.ts: a change's permission calls, an account look-up), never by a cold start.
+export const ON_DEMAND_ONLY = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
 
-export const SERVER_ONLY = ['@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'yaml', 'fastify-metrics', 'prom-client'];
+// fast-json-stringify too: the Lambda app writes responses with src/serializers/json.ts (the same
+// JSON, nothing to load or compile at a cold start); Fastify's own require of the compiler, reached
+// only when an app brings none, resolves to a stub that throws (STUBBED).
+export const SERVER_ONLY = [
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  '@fastify/static',
+  'yaml',
+  'fastify-metrics',
+  'prom-client',
+  '@fastify/fast-json-stringify-compiler',
+  '@fastify/merge-json-schemas',
+];
+
+const STUBBED = { '@fastify/fast-json-stringify-compiler': join(root, 'scripts/lambda-stubs/fast-json-stringify-compiler.cjs') };
+
+/** Resolves each STUBBED package to its stub. */
+const stubs = {
+  name: 'gatewire-lambda-stubs',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(STUBBED).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: STUBBED[args.path] }));
+  },
+};
 
 async function sizeOf(path) {
   const info = await stat(path);
@@ -67,6 +92,7 @@ export async function buildLambda({ quiet = false } = {}) {
     // are not parsed at a cold start that uses Lambda's environment credentials.
     ...SHARED_BUILD_OPTIONS,
     external: EXTERNAL,
+    plugins: [stubs],
     minify: true,
     // No keepNames: it added 120 KB (6 %) of name-restoring calls to parse at every cold start.
     // Gatewire's errors set `name` themselves; stack traces map back with the linked source map
@@ -96,7 +122,7 @@ export async function buildLambda({ quiet = false } = {}) {
   const eager = [...staticallyImported(outputs, entry)].flatMap((file) =>
     Object.keys(result.metafile.outputs[file].inputs).filter((input) => ON_DEMAND_ONLY.some((name) => input.includes(`node_modules/${name}/`))),
   );
-  if (eager.length > 0) throw new Error(`loaded at every cold start, but only the DynamoDB store needs them: ${[...new Set(eager)].slice(0, 5).join(', ')}`);
+  if (eager.length > 0) throw new Error(`loaded at every cold start, but meant to be loaded on demand: ${[...new Set(eager)].slice(0, 5).join(', ')}`);
   const sizes = {
     bundle: (await stat(join(outDir, 'index.mjs'))).size,
     /** index.mjs and the chunks it imports statically: what every cold start parses. */

@@ -38,6 +38,7 @@ import type { BulkApplyService } from './services/bulk-apply-service.js';
 import type { FleetDriftService } from './services/fleet-drift-service.js';
 import type { TargetRegistry } from './services/target-registry.js';
 import { COMPONENT_SCHEMAS } from './schemas/components.js';
+import type { SerializerCompilers } from './serializers/types.js';
 import { schemaCompilers } from './validation.js';
 
 /** Every operation that acts on AWS, with the services of the request's target. */
@@ -84,6 +85,12 @@ export interface AppExtras {
   /** The OpenAPI document and Swagger UI; registered before any route (@fastify/swagger sees only later ones). */
   docs: AppPlugin;
   metrics?: AppPlugin;
+  /**
+   * How response schemas become serializers: fast-json-stringify on the server
+   * (serializers/compiled.ts), a projection onto the schema and JSON.stringify on Lambda
+   * (serializers/json.ts, the same JSON with nothing to load or compile at a cold start).
+   */
+  serializers: SerializerCompilers;
 }
 
 export interface AppDeps {
@@ -152,7 +159,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Liveness probes answered before Fastify's per-request work (plugins/health-fast-path.ts).
     serverFactory: probeServerFactory({ connectionTimeout, keepAliveTimeout, requestTimeout, closing: () => closing }),
     routerOptions: { maxParamLength: 512 },
-    schemaController: schemaCompilers({ lazy: !deps.compileSchemasEagerly }),
+    schemaController: schemaCompilers({
+      lazy: !deps.compileSchemasEagerly,
+      buildSerializer: deps.extras.serializers({ lazy: !deps.compileSchemasEagerly }),
+    }),
     // The router's own errors (bad percent-encoding, an over-long parameter) come before any route.
     frameworkErrors: problemFrameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();

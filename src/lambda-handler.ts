@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
 import { isContinuationEvent } from './aws/lambda-continuation.js';
 import { bundledDocs, sourceTreeDocsFiles, type DocsFiles } from './plugins/bundled-docs.js';
+import { jsonSerializers } from './serializers/json.js';
+import type { SerializerCompilers } from './serializers/types.js';
 import type { ChangeRecovery } from './services/change-recovery.js';
 
 export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader' | 'extras'> & {
@@ -18,6 +20,8 @@ export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader'
   recovery: Pick<ChangeRecovery, 'resume' | 'sweepOnce' | 'setLog'>;
   /** Filled with each invocation's function ARN (a continuation runs on the same version). */
   invocation?: { functionArn?: string };
+  /** Default serializers/json.ts (no compiler at a cold start); tests check it against the compiled ones. */
+  serializers?: SerializerCompilers;
 };
 
 /** The context fields of a Lambda invocation the handler reads. */
@@ -50,9 +54,9 @@ const BINARY_MIME_TYPES = ['image/png', 'image/x-icon', 'image/vnd.microsoft.ico
  * `awsLambda`, which the actor hook reads) and readies it, so that a warm instance answers at once.
  */
 export async function createLambdaHandler(deps: LambdaHandlerDeps): Promise<{ app: FastifyInstance; handler: LambdaHandler }> {
-  const { docsFiles, ...appDeps } = deps;
+  const { docsFiles, serializers, ...appDeps } = deps;
   const docs = bundledDocs({ files: docsFiles ?? sourceTreeDocsFiles(), omitPaths: ['/metrics'] });
-  const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs } });
+  const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs, serializers: serializers ?? jsonSerializers } });
   const proxy = awsLambdaFastify<ProxyEvent>(app, { binaryMimeTypes: BINARY_MIME_TYPES });
   await app.ready();
   deps.recovery.setLog(app.log);

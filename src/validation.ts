@@ -8,10 +8,11 @@
 // Both validators and response serializers are compiled on first use rather than at ready():
 // compiling all of them (fast-json-stringify re-validates every response schema against the
 // meta-schema) took about a second, which every cold start and every test app paid, mostly for
-// routes that instance never serves.
+// routes that instance never serves. The serializers are the runtime's (AppExtras.serializers:
+// compiled by fast-json-stringify on the server, projected and JSON.stringify'd on Lambda).
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import type { BuildSerializer } from './serializers/types.js';
 
 const shared = { allErrors: true, removeAdditional: false, useDefaults: true, discriminator: true, strict: false, verbose: true } as const;
 
@@ -29,16 +30,15 @@ export function lazyValidator(compile: () => Validator): Validator {
   return validate;
 }
 
-/** A serializer that compiles itself on first call. */
-export function lazySerializer(compile: () => (data: unknown) => string): (data: unknown) => string {
-  let compiled: ((data: unknown) => string) | undefined;
-  return (data) => (compiled ??= compile())(data);
-}
-
-export function schemaCompilers(options: { lazy: boolean } = { lazy: true }): NonNullable<FastifyServerOptions['schemaController']> {
+/**
+ * Without `buildSerializer`, Fastify's own (fast-json-stringify, compiled when a route is
+ * registered).
+ */
+export function schemaCompilers(
+  options: { lazy: boolean; buildSerializer?: BuildSerializer | undefined } = { lazy: true },
+): NonNullable<FastifyServerOptions['schemaController']> {
   const bodyFactory = AjvCompiler();
   const textFactory = AjvCompiler();
-  const serializerFactory = SerializerSelector();
   return {
     compilersFactory: {
       buildValidator(externalSchemas, ajvServerOptions) {
@@ -57,12 +57,7 @@ export function schemaCompilers(options: { lazy: boolean } = { lazy: true }): No
           routeSchema.httpPart === 'body' ? bodyCompiler()(routeSchema) : textCompiler()(routeSchema);
         return (routeSchema) => (options.lazy ? (lazyValidator(() => compile(routeSchema) as Validator) as never) : compile(routeSchema));
       },
-      buildSerializer(externalSchemas, serializerOptions) {
-        let factory: ReturnType<typeof serializerFactory> | undefined;
-        const compile = (routeSchema: never) => (factory ??= serializerFactory(externalSchemas as never, serializerOptions as never))(routeSchema);
-        return (routeSchema) =>
-          options.lazy ? lazySerializer(() => compile(routeSchema as never) as (data: unknown) => string) : compile(routeSchema as never);
-      },
+      ...(options.buildSerializer ? { buildSerializer: options.buildSerializer as never } : {}),
     },
   };
 }

@@ -7,7 +7,8 @@ import { createInProcessLock } from '../src/audit/locks.js';
 import { createMemoryAuditStore } from '../src/audit/memory-store.js';
 import { loadConfig } from '../src/config.js';
 import { createDependencies } from '../src/dependencies.js';
-import { lazySerializer, lazyValidator } from '../src/validation.js';
+import { lazySerializer } from '../src/serializers/compiled.js';
+import { lazyValidator } from '../src/validation.js';
 
 t.test('a lazy validator compiles once, on first call, and passes on the result and its errors', async (t) => {
   let compiled = 0;

@@ -1,22 +1,16 @@
-// Runs the audit migrations at start-up. The provider is a static object (no directory reads),
-// so it works in an esbuild bundle; Kysely's migration lock (an advisory lock on Postgres)
-// makes concurrent start-ups of several instances safe.
-import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+// Runs the audit migrations at start-up (migrations/index.ts has them, loaded only when one is due);
+// Kysely's migration lock (an advisory lock on Postgres) makes concurrent start-ups of several
+// instances safe.
+import { DEFAULT_MIGRATION_TABLE, sql, type Kysely } from 'kysely';
 import type { AuditDialect } from './database.js';
-import { migration0001AuditRecords as postgres0001 } from './migrations/postgres/0001-audit-records.js';
-import { migration0001AuditRecords as sqlite0001 } from './migrations/sqlite/0001-audit-records.js';
-import { migration0002ChangeJournal as postgres0002 } from './migrations/postgres/0002-change-journal.js';
-import { migration0002ChangeJournal as sqlite0002 } from './migrations/sqlite/0002-change-journal.js';
-import { migration0003BudgetMembers as postgres0003 } from './migrations/postgres/0003-budget-members.js';
-import { migration0003BudgetMembers as sqlite0003 } from './migrations/sqlite/0003-budget-members.js';
-import { migration0004AuditTarget as postgres0004 } from './migrations/postgres/0004-audit-target.js';
-import { migration0004AuditTarget as sqlite0004 } from './migrations/sqlite/0004-audit-target.js';
 
-// Names sort in the order migrations must run; append, never rename.
-const migrations: Record<AuditDialect, Record<string, Migration>> = {
-  sqlite: { '0001-audit-records': sqlite0001, '0002-change-journal': sqlite0002, '0003-budget-members': sqlite0003, '0004-audit-target': sqlite0004 },
-  postgres: { '0001-audit-records': postgres0001, '0002-change-journal': postgres0002, '0003-budget-members': postgres0003, '0004-audit-target': postgres0004 },
-};
+/**
+ * The newest migration of each dialect (migrations/index.ts has them all). An up-to-date database,
+ * what almost every start finds, is recognised by this name alone: the migrations and Kysely's
+ * migrator are imported only when something is left to run (issue 15: not at a Lambda cold start).
+ * migrations/index.ts refuses to run if this is not its newest.
+ */
+export const LATEST_MIGRATION: Record<AuditDialect, string> = { sqlite: '0004-audit-target', postgres: '0004-audit-target' };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: AuditDialect): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in *any* schema unless told which one, so with one
@@ -26,9 +20,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: AuditDialect): P
   // Every start-up (every Lambda cold start) comes here, and the database is almost always up to
   // date: one read answers that, where the migrator creates its tables if missing, takes its lock
   // and reads in a transaction (~40 ms of a cold start).
-  if (await hasRun(db, schema, latestMigration(dialect))) return [];
-  const provider: MigrationProvider = { getMigrations: async () => migrations[dialect] };
-  const migrator = new Migrator({ db, provider, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+  if (await hasRun(db, schema, LATEST_MIGRATION[dialect])) return [];
+  const { auditMigrator } = await import('./migrations/index.js');
+  const migrator = auditMigrator(db, dialect, LATEST_MIGRATION[dialect], schema);
   for (let attempt = 1; ; attempt += 1) {
     const { error, results = [] } = await migrator.migrateToLatest();
     const failed = results.find((result) => result.status === 'Error');
@@ -50,10 +44,6 @@ function anotherSchemaVanished(error: unknown, ours: string | undefined): boolea
   if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== '3F000') return false;
   const named = /schema "([^"]+)" does not exist/.exec(String((error as { message?: unknown }).message))?.[1];
   return named !== undefined && named !== ours;
-}
-
-function latestMigration(dialect: AuditDialect): string {
-  return Object.keys(migrations[dialect]).sort().at(-1)!;
 }
 
 /** Whether Kysely's bookkeeping records `name` (migrations run in order, so all before it too). */

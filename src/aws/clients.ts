@@ -1,10 +1,12 @@
 // Builds the AWS SDK clients from config: region, endpoint (AWS_ENDPOINT_URL: moto, LocalStack or
 // the test fake), adaptive retries with a bounded number of attempts, and socket timeouts.
+// The Lambda and STS clients are built on first use (issue 15): a Lambda cold start that answers a
+// read never parses their ~90 KB of SDK code (scripts/build-lambda.mjs fails if it would).
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { addCallLogMiddleware, type CapturingCallLog } from './call-log.js';
@@ -34,6 +36,34 @@ export interface AwsClientOptions {
   readCoalescer?: ReadCoalescer;
 }
 
+/**
+ * An SDK client built on first use: use() imports its package and builds it once (with the same
+ * middleware as if it had been built at start); concurrent first calls share one build.
+ */
+export interface LazyClient<T> {
+  use(): Promise<T>;
+}
+
+/** `build` runs at most once (a failed import is not memoized); `built` hears of the client made. */
+function lazyClient<T extends { destroy(): void }>(build: () => Promise<T>, built: (client: T) => void): LazyClient<T> {
+  let client: Promise<T> | undefined;
+  return {
+    use() {
+      client ??= build().then(
+        (made) => {
+          built(made);
+          return made;
+        },
+        (error: unknown) => {
+          client = undefined;
+          throw error;
+        },
+      );
+      return client;
+    },
+  };
+}
+
 export interface AwsClients {
   apiGateway: ApiGatewayV2Client;
   /**
@@ -41,14 +71,14 @@ export interface AwsClients {
    * lost answer could make a resource twice.
    */
   apiGatewayCreates: ApiGatewayV2Client;
-  lambda: LambdaClient;
+  lambda: LazyClient<LambdaClient>;
   /** GetCallerIdentity and AssumeRole (recorded in the audit call log like every AWS call). */
-  sts: STSClient;
+  sts: LazyClient<STSClient>;
   /**
    * A Lambda client acting with other credentials (an assumed role in another account), sharing the
    * connection pool, retry settings and call log; destroy() destroys it too.
    */
-  lambdaWithCredentials(credentials: AwsCredentialIdentityProvider): LambdaClient;
+  lambdaWithCredentials(credentials: AwsCredentialIdentityProvider): LazyClient<LambdaClient>;
   destroy(): void;
 }
 
@@ -77,9 +107,13 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ...common,
     retryStrategy: throttlingOnly(() => apiGateway.config.retryStrategy() as Promise<RetryStrategyV2>),
   });
-  const lambda = new LambdaClient(common);
-  const sts = new STSClient(common);
-  const extraLambdaClients: LambdaClient[] = [];
+  // Built lazily; destroy() destroys those built so far, and any built after it at once.
+  const built = new Set<{ destroy(): void }>();
+  let destroyed = false;
+  const track = (client: { destroy(): void }) => {
+    if (destroyed) client.destroy();
+    else built.add(client);
+  };
   const apiGatewayLimiter =
     options.limiters?.apiGateway ?? (options.rateLimits?.apiGateway ? createRateLimiter(options.rateLimits.apiGateway) : undefined);
   // One Lambda limiter for every account's client: conservative for other accounts' own budgets.
@@ -89,37 +123,44 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
   paced(apiGateway.middlewareStack, apiGatewayLimiter);
   paced(apiGatewayCreates.middlewareStack, apiGatewayLimiter);
-  paced(lambda.middlewareStack, lambdaLimiter);
   addCallLogMiddleware(apiGateway.middlewareStack, 'apigatewayv2', options.callLog);
   addCallLogMiddleware(apiGatewayCreates.middlewareStack, 'apigatewayv2', options.callLog);
-  addCallLogMiddleware(lambda.middlewareStack, 'lambda', options.callLog);
   // Added last at the initialize step with high priority: outermost, so an answer from the cache
   // or from an identical call in flight is neither paced nor logged as an AWS call.
   options.readCoalescer?.add(apiGateway.middlewareStack, 'apigatewayv2');
   options.readCoalescer?.add(apiGatewayCreates.middlewareStack, 'apigatewayv2');
-  options.readCoalescer?.add(lambda.middlewareStack, 'lambda');
-  // The account look-up and role assumptions are AWS calls of a change too.
-  addCallLogMiddleware(sts.middlewareStack, 'sts', options.callLog);
+  // The Lambda clients get the API Gateway clients' middleware, in the same order: paced by the
+  // account's Lambda limiter, logged, then coalesced (outermost).
+  const lambdaClient = (credentials?: AwsCredentialIdentityProvider) =>
+    lazyClient(async () => {
+      const { LambdaClient } = await import('./lambda-sdk.js');
+      const client = new LambdaClient(credentials ? { ...common, credentials } : common);
+      paced(client.middlewareStack, lambdaLimiter);
+      addCallLogMiddleware(client.middlewareStack, 'lambda', options.callLog);
+      // Writes through another account's client drop cached Lambda reads too (other accounts'
+      // functions are named by full ARN).
+      options.readCoalescer?.add(client.middlewareStack, 'lambda');
+      return client;
+    }, track);
+  const sts = lazyClient(async () => {
+    const { STSClient } = await import('./sts-sdk.js');
+    const client = new STSClient(common);
+    // The account look-up and role assumptions are AWS calls of a change too.
+    addCallLogMiddleware(client.middlewareStack, 'sts', options.callLog);
+    return client;
+  }, track);
   return {
     apiGateway,
     apiGatewayCreates,
-    lambda,
+    lambda: lambdaClient(),
     sts,
-    lambdaWithCredentials(credentials) {
-      const client = new LambdaClient({ ...common, credentials });
-      addCallLogMiddleware(client.middlewareStack, 'lambda', options.callLog);
-      paced(client.middlewareStack, lambdaLimiter);
-      // Its writes drop cached Lambda reads too (other accounts' functions are named by full ARN).
-      options.readCoalescer?.add(client.middlewareStack, 'lambda');
-      extraLambdaClients.push(client);
-      return client;
-    },
+    lambdaWithCredentials: (credentials) => lambdaClient(credentials),
     destroy() {
+      destroyed = true;
       apiGateway.destroy();
       apiGatewayCreates.destroy();
-      lambda.destroy();
-      sts.destroy();
-      for (const client of extraLambdaClients) client.destroy();
+      for (const client of built) client.destroy();
+      built.clear();
       requestHandler.destroy();
     },
   };

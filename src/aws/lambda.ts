@@ -1,18 +1,14 @@
 // LambdaPort over the SDK's LambdaClient: function ARNs, and the function-policy calls of permission
 // reconciliation (reference §4). Policy writes on a function in another account go through a client
 // that acts with the role configured for that account (AddPermission cannot be delegated).
-import {
-  AddPermissionCommand,
-  GetFunctionCommand,
-  GetPolicyCommand,
-  RemovePermissionCommand,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+// The SDK's Lambda package is imported with the first call (issue 15: not at a cold start).
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { conflict, DomainError, isDomainError } from '../domain/errors.js';
 import { isSameStatement, parsePolicy, qualifiedArn } from '../domain/policy-statements.js';
 import type { AddPermissionInput, FunctionPolicy, LambdaPort } from '../services/ports.js';
 import { createAssumeRoleCredentialProvider } from './account-credentials.js';
+import type { LazyClient } from './clients.js';
 import { DEFAULT_CONFLICT_RETRY, sendWithConflictRetry, type ConflictRetryPolicy } from './send.js';
 import type { StsPort } from './sts.js';
 
@@ -30,22 +26,29 @@ export interface LambdaAdapterOptions {
    */
   sessionPolicyFor?: (account: string) => string | undefined;
   /** Builds a Lambda client acting with other credentials (AwsClients.lambdaWithCredentials). */
-  clientWithCredentials?: (credentials: AwsCredentialIdentityProvider) => LambdaClient;
+  clientWithCredentials?: (credentials: AwsCredentialIdentityProvider) => LazyClient<LambdaClient>;
   /** How often a revision mismatch or a vanished statement is retried after a fresh read (default 4). */
   revisionAttempts?: number;
   conflictRetry?: ConflictRetryPolicy;
   now?: () => number;
 }
 
-export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapterOptions = {}): LambdaPort {
+type LambdaSdk = typeof import('./lambda-sdk.js');
+const lambdaSdk = (): Promise<LambdaSdk> => import('./lambda-sdk.js');
+
+export function createLambdaAdapter(client: LazyClient<LambdaClient>, options: LambdaAdapterOptions = {}): LambdaPort {
   const roles = options.crossAccountRoles ?? {};
   const conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
   const revisionAttempts = options.revisionAttempts ?? 4;
-  const accountClients = new Map<string, LambdaClient>();
+  const accountClients = new Map<string, LazyClient<LambdaClient>>();
   let ownAccount: Promise<string> | undefined;
 
-  const send = <T>(target: LambdaClient, command: object): Promise<T> =>
-    sendWithConflictRetry(() => target.send(command as never) as Promise<T>, conflictRetry);
+  /** `command` builds the command from the SDK's package, imported with the client. */
+  const send = <T>(target: LazyClient<LambdaClient>, command: (sdk: LambdaSdk) => object, policy = conflictRetry): Promise<T> =>
+    sendWithConflictRetry(async () => {
+      const [built, sdk] = await Promise.all([target.use(), lambdaSdk()]);
+      return (await built.send(command(sdk) as never)) as T;
+    }, policy);
 
   function accountId(): Promise<string> {
     if (options.accountId !== undefined) return Promise.resolve(options.accountId);
@@ -64,7 +67,7 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
   }
 
   /** The client that acts in the function's account: the assumed role's when one is configured. */
-  function clientFor(functionArn: string): LambdaClient {
+  function clientFor(functionArn: string): LazyClient<LambdaClient> {
     const account = functionArn.split(':')[4] ?? '';
     const roleArn = roles[account];
     if (roleArn === undefined || !options.sts || !options.clientWithCredentials) return client;
@@ -89,7 +92,7 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
     try {
       const output = await send<{ Policy?: string; RevisionId?: string }>(
         clientFor(functionArn),
-        new GetPolicyCommand({ FunctionName: functionArn, ...(qualifier !== undefined ? { Qualifier: qualifier } : {}) }),
+        (sdk) => new sdk.GetPolicyCommand({ FunctionName: functionArn, ...(qualifier !== undefined ? { Qualifier: qualifier } : {}) }),
       );
       return { statements: output.Policy ? parsePolicy(output.Policy) : [], revisionId: output.RevisionId ?? '' };
     } catch (error) {
@@ -101,8 +104,10 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
 
   return {
     async resolveFunctionArn(functionName, qualifier) {
-      const output = await sendWithConflictRetry(() =>
-        client.send(new GetFunctionCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) })),
+      const output = await send<{ Configuration?: { FunctionArn?: string } }>(
+        client,
+        (sdk) => new sdk.GetFunctionCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) }),
+        DEFAULT_CONFLICT_RETRY,
       );
       const arn = output.Configuration?.FunctionArn;
       if (!arn) throw new DomainError('upstream', `Lambda returned no ARN for function ${functionName}`);
@@ -123,7 +128,7 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
         try {
           await send(
             target,
-            new AddPermissionCommand({
+            (sdk) => new sdk.AddPermissionCommand({
               FunctionName: input.functionName,
               ...(input.qualifier !== undefined ? { Qualifier: input.qualifier } : {}),
               StatementId: input.statementId,
@@ -162,7 +167,7 @@ export function createLambdaAdapter(client: LambdaClient, options: LambdaAdapter
         try {
           await send(
             target,
-            new RemovePermissionCommand({
+            (sdk) => new sdk.RemovePermissionCommand({
               FunctionName: functionArn,
               StatementId: statementId,
               ...(qualifier !== undefined ? { Qualifier: qualifier } : {}),

@@ -1,8 +1,10 @@
 // STS over the SDK's STSClient: who Gatewire runs as (GetCallerIdentity) and temporary credentials
 // in another account (AssumeRole), for writing function policies there (reference §4: AddPermission
 // cannot be delegated across accounts).
-import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+// The SDK's STS package is imported with the first call (issue 15: not at a cold start).
+import type { STSClient } from '@aws-sdk/client-sts';
 import { DomainError } from '../domain/errors.js';
+import type { LazyClient } from './clients.js';
 import { toDomainError } from './errors.js';
 
 export interface CallerIdentity {
@@ -34,24 +36,26 @@ export interface StsPort {
   assumeRole(input: AssumeRoleInput): Promise<TemporaryCredentials>;
 }
 
-export function createStsAdapter(client: STSClient): StsPort {
-  async function send<T>(work: () => Promise<T>): Promise<T> {
+export function createStsAdapter(client: LazyClient<STSClient>): StsPort {
+  /** `work` gets the client and the SDK's package, both loaded on first use. */
+  async function send<T>(work: (client: STSClient, sdk: typeof import('./sts-sdk.js')) => Promise<T>): Promise<T> {
     try {
-      return await work();
+      const [built, sdk] = await Promise.all([client.use(), import('./sts-sdk.js')]);
+      return await work(built, sdk);
     } catch (error) {
       throw toDomainError(error);
     }
   }
   return {
     async callerIdentity() {
-      const output = await send(() => client.send(new GetCallerIdentityCommand({})));
+      const output = await send((client, sdk) => client.send(new sdk.GetCallerIdentityCommand({})));
       if (!output.Account || !output.Arn) throw new DomainError('upstream', 'STS GetCallerIdentity returned no account');
       return { account: output.Account, arn: output.Arn, userId: output.UserId ?? '' };
     },
     async assumeRole(input) {
-      const output = await send(() =>
+      const output = await send((client, sdk) =>
         client.send(
-          new AssumeRoleCommand({
+          new sdk.AssumeRoleCommand({
             RoleArn: input.roleArn,
             RoleSessionName: input.sessionName,
             ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),

@@ -5,8 +5,7 @@
 // @fastify/swagger-ui with what it loads when registered (@fastify/static, send, yaml, glob) was a
 // sixth of the Lambda bundle, and ~50–100 ms of the server's start to /readyz (issue 17 §2).
 // The URLs are the ones @fastify/swagger-ui serves, so links and clients work on both runtimes.
-import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +55,17 @@ const STATIC_CACHE_CONTROL = 'public, max-age=3600';
 export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
     // Only files of a known type from that one directory: the name is a route parameter, and
-    // nothing else on the disk may be reachable through it.
-    const staticFiles = new Set(readdirSync(options.files.swaggerUiDir).filter((name) => CONTENT_TYPES[extname(name)] !== undefined));
+    // nothing else on the disk may be reachable through it. Listed on the first request for one,
+    // not at start (a Lambda cold start rarely serves Swagger UI).
+    let staticFiles: Promise<Set<string>> | undefined;
+    const listStaticFiles = () =>
+      (staticFiles ??= readdir(options.files.swaggerUiDir).then(
+        (names) => new Set(names.filter((name) => CONTENT_TYPES[extname(name)] !== undefined)),
+        (error: unknown) => {
+          staticFiles = undefined;
+          throw error;
+        },
+      ));
     let document: Promise<OpenApiDocument> | undefined;
     const openApi = () =>
       (document ??= options.document
@@ -86,7 +94,7 @@ export function bundledDocs(options: BundledDocsOptions): (app: FastifyInstance)
     );
     app.get<{ Params: { file: string } }>('/docs/static/:file', HIDDEN, async (request, reply) => {
       const { file } = request.params;
-      if (!staticFiles.has(file)) return reply.callNotFound();
+      if (!(await listStaticFiles()).has(file)) return reply.callNotFound();
       // Swagger UI's files change only with a deployment; without this a browser would fetch the
       // 1.4 MB bundle through API Gateway and Lambda on every visit.
       return reply

@@ -54,7 +54,7 @@ t.test("a target's clients are built once, in its region, signing with its role"
   t.equal(clients.clientsFor(TARGET), built, 'built once');
   t.equal(calls.length, 0, 'nothing assumed until a call needs credentials');
   t.equal(await built.apiGateway.config.region(), 'eu-west-1');
-  t.equal(await built.lambda.config.region(), 'eu-west-1');
+  t.equal(await (await built.lambda.use()).config.region(), 'eu-west-1');
   const identity = await built.apiGateway.config.credentials();
   t.equal(identity.accessKeyId, 'ASIA1', "the clients sign with the role's credentials");
   t.same(calls.map((call) => call.roleArn), [TARGET.roleArn]);

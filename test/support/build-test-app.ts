@@ -8,6 +8,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
+import type { SerializerCompilers } from '../../src/serializers/types.js';
+import { checkedSerializers } from './checked-serializers.js';
 import { hashApiKey } from '../../src/auth/credentials.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
@@ -59,6 +61,8 @@ export interface TestAppOptions {
   audit?: { store: AuditStore; lock: ApiLock; idempotency?: IdempotencyStore; budget?: BudgetMembers; close?: () => Promise<void> };
   /** How long /readyz reuses one answer (default: production's). */
   readinessCacheMs?: number;
+  /** Default: the server's, each response also written by the Lambda's and compared (checked-serializers.ts). */
+  serializers?: SerializerCompilers;
   /** The clock of the services (audit times, Idempotency-Key expiry); default the system clock. */
   clock?: Clock;
 }
@@ -96,7 +100,8 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     services: deps.services,
     auditStore: options.audit?.store ?? auditStore,
     logger: options.logger ?? false,
-    extras: SERVER_EXTRAS,
+    // The server's, with every response also written by the Lambda's serializers and compared.
+    extras: { ...SERVER_EXTRAS, serializers: options.serializers ?? checkedSerializers },
     ...(options.readinessCacheMs === undefined ? {} : { readinessCacheMs: options.readinessCacheMs }),
   });
   const credential = options.credential ?? TEST_API_KEY;
