@@ -111,6 +111,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: `/v1/audit/${auditId}`, scope: 'admin' },
   { method: 'GET', url: `/v1/changes/${auditId}`, scope: 'read' },
   { method: 'GET', url: '/v1/targets', scope: 'read' },
+  { method: 'GET', url: '/v1/drift', scope: 'read' },
 ];
 // Every /v1/apis operation again in a named target (issue 19): guarded the same way.
 ENDPOINTS.push(
