@@ -6,13 +6,17 @@ import { createPriorityLimiter } from '../../src/aws/priority-limiter.js';
 import { DomainError } from '../../src/domain/errors.js';
 
 t.test('with reads queued, a change that asks later is served first', async (t) => {
-  // Burst 2 less the reserve: one token, then one every 20 ms.
-  const limiter = createPriorityLimiter({ perSecond: 50, burst: 2 }, { readWaitMs: 5_000 });
+  // Burst 2 less the reserve: one token, then one every 20 ms. The clock stands still while the
+  // callers queue: on a loaded machine 20 ms may pass between two lines, and a token earned
+  // meanwhile would serve a read before the change has asked.
+  let stoppedAt: number | undefined = performance.now();
+  const limiter = createPriorityLimiter({ perSecond: 50, burst: 2 }, { readWaitMs: 5_000, now: () => stoppedAt ?? performance.now() });
   await limiter.acquire('read');
   const order: string[] = [];
   const reads = ['read 1', 'read 2', 'read 3'].map((name) => limiter.acquire('read').then(() => order.push(name)));
   t.same(limiter.waiting(), { change: 0, read: 3 }, 'the reads wait');
   const change = limiter.acquire('change').then(() => order.push('change'));
+  stoppedAt = undefined;
   await Promise.all([...reads, change]);
   t.same(order, ['change', 'read 1', 'read 2', 'read 3'], 'the change went before the reads queued before it');
 });

@@ -16,8 +16,12 @@ import type { TestContext } from '../support/tap.js';
 const RATE = 10;
 const BURST = 6;
 const HEARTBEAT_MS = 200;
-// Calls the limiters spaced out may still reach the fake a hair closer together than they were granted.
-const JITTER_CALLS = 1;
+// Calls the limiters spaced out may still reach the fake closer together than they were granted:
+// timers and sockets, and above all a stall of this process (the suite runs four test files at a
+// time on two cores), after which the fake reads together calls that were sent on time. Two
+// calls of slack on the fake's arrival times; instances that did not share the budget would
+// exceed it by a whole burst.
+const JITTER_CALLS = 2;
 /** Distinct APIs read per instance and target (distinct: identical reads would be coalesced). */
 const READS = 6;
 
