@@ -22,6 +22,7 @@ import { createGuardrails } from './services/guardrails.js';
 import { createIntegrationService } from './services/integration-service.js';
 import { createPermissionPlanner } from './services/permission-planner.js';
 import { createPermissionService } from './services/permission-service.js';
+import { createPermissionStage } from './services/permission-stage.js';
 import type { ApiLock, AuditStore, Clock, IdGenerator } from './services/ports.js';
 import { createRouteIntegrationService } from './services/route-integration-service.js';
 import { createStageHoldReader } from './services/stage-holds.js';
@@ -114,6 +115,7 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     leaseMs,
     deadlineMs,
     tracker: input.tracker,
+    permissions: createPermissionStage(permissions),
     recoverOrphans: (apiId) => recovery!.recoverOrphans(apiId),
   });
   recovery = createChangeRecovery({
@@ -138,8 +140,8 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     services: {
       apis: createApiService({ apiGateway }),
       routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region, guardrails, kinds, facts }),
-      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region, guardrails, kinds }),
-      integrations: createIntegrationService({ apiGateway, permissions, runChange, guardrails }),
+      bulk: createBulkApplyService({ apiGateway, lambda, runChange, region, guardrails, kinds }),
+      integrations: createIntegrationService({ apiGateway, runChange, guardrails }),
       permissions: permissionService,
       drift: createDriftService({ apiGateway, auditStore: input.rawAuditStore, permissions: permissionService }),
     },

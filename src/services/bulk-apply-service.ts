@@ -11,7 +11,8 @@ import { answer, changeSummary } from './change-presenter.js';
 import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
 import { createIntentResolver } from './intent-resolution.js';
-import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import type { PermissionReadState } from './permission-planner.js';
+import { keptAsPermissions, type PermissionStage } from './permission-stage.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import type { ApiSnapshot } from './route-state.js';
 
@@ -20,7 +21,6 @@ export type BulkRequest = Record<string, RouteIntegrationIntent | null>;
 export interface BulkApplyServiceDeps {
   apiGateway: ApiGatewayPort;
   lambda: LambdaPort;
-  permissions: PermissionPlanner;
   runChange: ChangeRunner;
   region: string;
   /** Who may wire what (DESIGN §4a), checked for every route before the change reads anything. */
@@ -32,8 +32,19 @@ export interface BulkApplyServiceDeps {
 interface BulkState {
   snapshot: ApiSnapshot;
   routes: BulkRoute[];
-  permissions: PermissionReadState;
+  /** The policies the runner's permission stage read for the change. */
+  permissions?: PermissionReadState;
 }
+
+/**
+ * The runner's permission stage for a bulk apply: the statements of the functions its steps touch,
+ * and of the routes' current integrations (an apply repairs missing permissions), kept for the record.
+ */
+const BULK_PERMISSIONS: PermissionStage<BulkState> = {
+  api: (state) => state.snapshot,
+  alsoCheck: (state) => state.routes.map((route) => route.state.integration?.integrationId),
+  keep: keptAsPermissions(),
+};
 
 export type BulkRouteResults = Record<string, { outcome: BulkRouteOutcome; integrationId?: string }>;
 
@@ -43,7 +54,7 @@ export function pointerToken(key: string): string {
 }
 
 export function createBulkApplyService(deps: BulkApplyServiceDeps) {
-  const { apiGateway, lambda, permissions, runChange, region, guardrails } = deps;
+  const { apiGateway, lambda, runChange, region, guardrails } = deps;
 
   /** Every violation of every route, then every function that does not exist: one 400 for all. */
   async function resolveRequests(routes: BulkRequest): Promise<RouteRequest[]> {
@@ -100,22 +111,18 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
       action: 'routes.bulk-put',
       apiId: record.apiId,
       request: record.request,
-      read: () => read(record.apiId, requests, false),
+      read: () => read(record.apiId, requests),
       plan: () => [],
+      permissions: BULK_PERMISSIONS,
       describe: (state) => describeBulk(state, planned),
       present: present(Object.keys(routes), () => planned),
     };
     return spec as ChangeSpec<unknown>;
   });
 
-  /** `forPlanning` false (the state after a change): no stage facts (they only decide what a plan removes). */
-  async function read(apiId: string, requests: readonly RouteRequest[], forPlanning: boolean): Promise<BulkState> {
+  async function read(apiId: string, requests: readonly RouteRequest[]): Promise<BulkState> {
     const { snapshot, states } = await readBulkRouteStates(apiGateway, apiId, requests);
-    const routes = requests.map((request, index) => ({ ...request, state: states[index]! }));
-    const { steps } = planBulkApply(apiId, snapshot, routes);
-    // The routes' current integrations are checked too: an apply repairs missing permissions.
-    const alsoCheck = states.map((state) => state.integration?.integrationId);
-    return { snapshot, routes, permissions: await permissions.read(apiId, snapshot, steps, alsoCheck, undefined, forPlanning) };
+    return { snapshot, routes: requests.map((request, index) => ({ ...request, state: states[index]! })) };
   }
 
   return {
@@ -136,13 +143,13 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
           action: 'routes.bulk-put',
           apiId,
           request: { routes },
-          read: (after) => read(apiId, requests, after === undefined),
-          plan(state, options) {
+          read: () => read(apiId, requests),
+          plan(state) {
             const bulk = planBulkApply(apiId, state.snapshot, state.routes);
             outcomes = bulk.outcomes;
-            const alsoCheck = state.routes.map((route) => route.state.integration?.integrationId);
-            return permissions.plan(apiId, state.snapshot, bulk.steps, state.permissions, alsoCheck, options).steps;
+            return bulk.steps;
           },
+          permissions: BULK_PERMISSIONS,
           describe: (state) => describeBulk(state, outcomes),
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
           guardrailPolicy,
@@ -167,7 +174,7 @@ function describeBulk(state: BulkState, outcomes: Record<string, BulkRouteOutcom
     const { apiId: _apiId, routeKey: _routeKey, ...rest } = route;
     routes[routeKey] = rest;
   }
-  return { routes, outcomes, policies: Object.fromEntries(state.permissions.policies) };
+  return { routes, outcomes, policies: Object.fromEntries(state.permissions?.policies ?? []) };
 }
 
 export type BulkApplyService = ReturnType<typeof createBulkApplyService>;

@@ -1,7 +1,8 @@
 // The one path every change takes (DESIGN §3), top to bottom:
-//   read → plan → (dry run: answer) → lock → recover what a dead owner left on this API →
-//   read and plan again under the lock → journal the pending record with an owner lease →
-//   execute (each step journaled) → compensate on failure → finalise with the answer.
+//   read → plan (the change's API Gateway steps, then the Lambda permission stage around them) →
+//   (dry run: answer) → lock → recover what a dead owner left on this API → read and plan again
+//   under the lock → journal the pending record with an owner lease → execute (each step
+//   journaled) → compensate on failure → finalise with the answer.
 // A change is an operation, not a request: the caller may stop waiting (routes/change-answer.ts
 // answers 202), the owner may hand it over at a step boundary (shutdown, the end of a Lambda
 // invocation), and another instance takes over what a dead owner left (change-recovery.ts).
@@ -14,6 +15,7 @@ import { problemFromDomainError } from '../domain/problem.js';
 import type { ChangeTracker } from './change-tracker.js';
 import type { PermissionPlanOptions } from './permission-planner.js';
 import type { PermissionReport } from './permission-service.js';
+import type { PermissionStage, PermissionStageRunner } from './permission-stage.js';
 import { executePlan, type ExecutionOutcome } from './plan-executor.js';
 import { JournalWriter } from './journal-writer.js';
 import type { ApiGatewayPort, LambdaPort, ApiLock, AuditStore, AwsCall, AwsCallLog, Clock, IdGenerator, Stage } from './ports.js';
@@ -62,8 +64,18 @@ interface ChangeSpecBase<State> {
    * again; what the change did tells it what to read alongside what (the ids of what it created).
    */
   read(after?: ChangeAftermath<State>): Promise<State>;
-  /** The steps; `options.deployingStage`: the stage the runner deploys after them (not an autoDeploy one). */
+  /**
+   * The state after a successful change built from what its writes answered alone, when they tell
+   * all of it (no AWS call); undefined: `read(after)` reads it.
+   */
+  derive?(after: ChangeAftermath<State>): State | undefined;
+  /**
+   * The change's own steps; the permission stage and the deployment are the runner's.
+   * `options.deployingStage`: the stage the runner deploys after them (not an autoDeploy one).
+   */
   plan(state: State, options: PermissionPlanOptions): PlanStep[];
+  /** The Lambda permission stage (permission-stage.ts); absent: the change wires no function. */
+  permissions?: PermissionStage<State>;
   /** The integration the change is about, once known. */
   integrationIdOf?(state: State, createdIds: ReadonlyMap<string, string>): string | undefined;
   /** The entity tag of the target in this state (undefined: it has none). Without it, preconditions are ignored. */
@@ -174,6 +186,8 @@ export interface ChangeRunnerDeps {
   /** How long a change may run before it stops at a step boundary and compensates. */
   deadlineMs: number;
   tracker: ChangeTracker;
+  /** Plans the Lambda permission steps of the changes that declare the stage. */
+  permissions: PermissionStageRunner;
   /** Recovers what dead owners left on an API, before a new change to it is planned (change-recovery.ts). */
   recoverOrphans(apiId: string): Promise<void>;
 }
@@ -195,7 +209,7 @@ export interface ChangeInFlight<State> {
 }
 
 export function createChangeRunner(deps: ChangeRunnerDeps) {
-  const { apiGateway, lambda, auditStore, apiLock, callLog, clock, ids, tracker } = deps;
+  const { apiGateway, lambda, auditStore, apiLock, callLog, clock, ids, tracker, permissions } = deps;
 
   /** The stage to deploy; an unknown one is the caller's mistake (400 on `deployStage`), not a 404. */
   async function readStage(apiId: string, stageName: string): Promise<Stage> {
@@ -229,20 +243,40 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
   }
 
   /**
-   * The change's own steps, with the deployment when there is something to deploy and the stage
-   * does not deploy itself: before the first step that cannot be undone, so that a failed
-   * deployment still rolls the whole change back (DESIGN §3 step 3), and before the first
-   * permission removal, so that the stage never runs an integration whose statement is gone
-   * (DESIGN §4: the plan may remove statements only that deployment lets go).
+   * Read, check and plan — the same for a dry run and a real one, so that the plan a dry run shows
+   * is the plan a real run executes: the change's own steps, the permission steps around them, and
+   * the deployment when there is something to deploy and the stage does not deploy itself.
    */
-  function planWithDeployment<State>(spec: ChangeSpec<State>, state: State, stage: Stage | undefined, context: ChangeContext): PlanStep[] {
-    const deploying = stage && !stage.autoDeploy ? stage : undefined;
-    const plan = spec.plan(state, deploying ? { deployingStage: deploying.stageName } : {});
+  async function readAndPlan<State>(spec: ChangeSpec<State>, context: ChangeContext): Promise<{ state: State; stage: Stage | undefined; plan: PlanStep[] }> {
+    const prefetched = permissions.prefetch(spec.permissions);
+    const read = await readWithStage(spec, context);
+    checkPreconditions(spec, read.state, context);
+    const deploying = read.stage && !read.stage.autoDeploy ? read.stage : undefined;
+    const options = deploying ? { deployingStage: deploying.stageName } : {};
+    const { state, steps } = await permissions.plan(spec.apiId, spec.permissions, read.state, spec.plan(read.state, options), prefetched, options);
+    return { state, stage: read.stage, plan: withDeployment(spec, steps, deploying, context) };
+  }
+
+  /**
+   * The deployment goes before the first step that cannot be undone, so that a failed deployment
+   * still rolls the whole change back (DESIGN §3 step 3), and before the first permission removal,
+   * so that the stage never runs an integration whose statement is gone (DESIGN §4: the plan may
+   * remove statements only that deployment lets go).
+   */
+  function withDeployment<State>(spec: ChangeSpec<State>, plan: PlanStep[], deploying: Stage | undefined, context: ChangeContext): PlanStep[] {
     if (plan.length === 0 || !deploying) return plan;
     const description = `Gatewire ${spec.action} by ${context.actor.id} (request ${context.requestId})`.slice(0, 1024);
     const deployment = deploymentStep(spec.apiId, deploying.stageName, description);
     const at = plan.findIndex((step) => !step.compensation || step.operation === 'RemovePermission');
     return at === -1 ? [...plan, deployment] : [...plan.slice(0, at), deployment, ...plan.slice(at)];
+  }
+
+  /** The state after the change: built from the writes' answers when they tell all of it, else read. */
+  async function readAfter<State>(spec: ChangeSpec<State>, aftermath: ChangeAftermath<State>): Promise<State> {
+    const derived = spec.derive?.(aftermath);
+    if (derived !== undefined) return derived;
+    const prefetched = permissions.prefetch(spec.permissions);
+    return permissions.after(spec.apiId, spec.permissions, await spec.read(aftermath), prefetched);
   }
 
   function noChange<State>(spec: ChangeSpec<State>, outcome: ChangeOutcome, state: State, plan: PlanStep[], stage: Stage | undefined): ChangeRun<State> {
@@ -264,9 +298,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
   const runChange: ChangeRunner = async <State>(spec: ChangeSpec<State>, context: ChangeContext): Promise<ChangeRun<State>> => {
     if (context.dryRun) {
       // A dry run answers as the real change would: its preconditions are checked too.
-      const { state, stage } = await readWithStage(spec, context);
-      checkPreconditions(spec, state, context);
-      const plan = planWithDeployment(spec, state, stage, context);
+      const { state, stage, plan } = await readAndPlan(spec, context);
       return noChange(spec, plan.length === 0 ? 'unchanged' : 'planned', state, plan, stage);
     }
     if (tracker.stopping) throw new DomainError('audit-unavailable', 'this instance is shutting down; retry on another one', { retryAfterSeconds: 1 });
@@ -278,9 +310,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
       await deps.recoverOrphans(spec.apiId);
       const startedAt = clock.now().getTime();
       const awsCalls: AwsCall[] = [];
-      const { state: before, stage } = await callLog.capture(awsCalls, () => readWithStage(spec, context));
-      checkPreconditions(spec, before, context);
-      const plan = planWithDeployment(spec, before, stage, context);
+      const { state: before, stage, plan } = await callLog.capture(awsCalls, () => readAndPlan(spec, context));
       if (plan.length === 0) return noChange(spec, 'unchanged', before, plan, stage);
       if (context.caller && !context.caller.claimStart()) {
         throw new DomainError('deadline-exceeded', 'the change could not start within the wait bound; nothing was changed', { retryAfterSeconds: 1 });
@@ -388,7 +418,7 @@ export function createChangeRunner(deps: ChangeRunnerDeps) {
         execution.status === 'succeeded'
           ? { before: flight.before, createdIds, plan: flight.plan, resources: execution.resources }
           : { before: flight.before, createdIds };
-      after = await callLog.capture(flight.awsCalls, () => spec.read(aftermath));
+      after = await callLog.capture(flight.awsCalls, () => readAfter(spec, aftermath));
     } catch (error) {
       afterReadError = error;
     }

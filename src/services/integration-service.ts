@@ -15,13 +15,11 @@ import {
 import type { ChangeContext, ChangeRunner } from './change-runner.js';
 import { rawPaths, type Guardrails } from './guardrails.js';
 import { answer, changeSummary } from './change-presenter.js';
-import type { PermissionPlanner, PermissionPlanOptions, PermissionReadState } from './permission-planner.js';
 import type { ApiGatewayPort } from './ports.js';
 import { readApiSnapshot, type ApiSnapshot } from './route-state.js';
 
 export interface IntegrationServiceDeps {
   apiGateway: ApiGatewayPort;
-  permissions: PermissionPlanner;
   runChange: ChangeRunner;
   /** Who may wire what (DESIGN §4a), checked before the change writes anything. */
   guardrails: Guardrails;
@@ -33,22 +31,7 @@ interface IntegrationState {
   responses: IntegrationResponse[];
 }
 
-export function createIntegrationService({ apiGateway, permissions, runChange, guardrails }: IntegrationServiceDeps) {
-  /** Reads the function policies the permission steps of `steps` depend on. */
-  async function withPolicies<S extends { snapshot: ApiSnapshot }>(apiId: string, state: S, steps: PlanStep[], forPlanning: boolean) {
-    return { ...state, permissions: await permissions.read(apiId, state.snapshot, steps, [], undefined, forPlanning) };
-  }
-
-  /** `steps` with the permission steps they call for (adds first, removes last). */
-  function withPermissionSteps(
-    apiId: string,
-    state: { snapshot: ApiSnapshot; permissions: PermissionReadState },
-    steps: PlanStep[],
-    options: PermissionPlanOptions,
-  ) {
-    return steps.length === 0 ? steps : permissions.plan(apiId, state.snapshot, steps, state.permissions, [], options).steps;
-  }
-
+export function createIntegrationService({ apiGateway, runChange, guardrails }: IntegrationServiceDeps) {
   /** The integration with its responses, or undefined when the API has no such integration. */
   async function findIntegration(apiId: string, integrationId: string): Promise<IntegrationState | undefined> {
     const snapshot = await readApiSnapshot(apiGateway, apiId);
@@ -111,12 +94,14 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
           action: 'integration.create',
           apiId,
           request: fields,
-          read: async (after?: object) => withPolicies(apiId, { snapshot: await readApiSnapshot(apiGateway, apiId) }, createSteps(), after === undefined),
+          read: async () => ({ snapshot: await readApiSnapshot(apiGateway, apiId) }),
           describe: (state, createdIds) => {
             const id = createdIds.get(NEW_INTEGRATION);
             return id === undefined ? null : (state.snapshot.integrations.find((candidate) => candidate.integrationId === id) ?? null);
           },
-          plan: (state, options) => withPermissionSteps(apiId, state, createSteps(), options),
+          plan: createSteps,
+          // The runner's permission stage: the statements of the functions the steps touch.
+          permissions: { api: (state) => state.snapshot },
           guardrailPolicy,
           integrationIdOf: (_state, createdIds) => createdIds.get(NEW_INTEGRATION),
           knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
@@ -159,14 +144,15 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
           apiId,
           guardrailPolicy,
           request: patch,
-          read: async (after?: object) => {
+          read: async () => {
             const state = await readIntegration(apiId, integrationId);
             // The integration as it will be: a patch of the timeout alone may not keep a role the policy forbids.
             await guardrails.check(apiId, context, [{ integration: { ...state.integration, ...patch }, pathOf: rawPaths }]);
-            return withPolicies(apiId, state, updateSteps(state), after === undefined);
+            return state;
           },
           describe: (state) => state.integration,
-          plan: (state, options) => withPermissionSteps(apiId, state, updateSteps(state), options),
+          plan: updateSteps,
+          permissions: { api: (state) => state.snapshot },
           integrationIdOf: () => integrationId,
           etagOf: (state) => integrationEtag(state),
           present: (result) => answer({ ...changeSummary(result), integration: result.after.integration }, { etag: result.etag }),
@@ -197,12 +183,10 @@ export function createIntegrationService({ apiGateway, permissions, runChange, g
           apiId,
           request: {},
           // Deleting what is already gone changes nothing (an idempotent DELETE).
-          read: async (after?: object) => {
-            const state = await findIntegration(apiId, integrationId);
-            return state ? withPolicies(apiId, state, deleteSteps(state), after === undefined) : undefined;
-          },
+          read: () => findIntegration(apiId, integrationId),
           describe: (state) => state?.integration ?? null,
-          plan: (state, options) => (state ? withPermissionSteps(apiId, state, deleteSteps(state), options) : []),
+          plan: deleteSteps,
+          permissions: { api: (state) => state?.snapshot },
           integrationIdOf: () => integrationId,
           etagOf: (state) => (state ? integrationEtag(state) : undefined),
           present: (result) => answer(changeSummary(result)),

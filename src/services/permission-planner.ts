@@ -53,6 +53,12 @@ export interface PermissionPlannerDeps {
   stageHolds: StageHoldReader;
 }
 
+/** The needs of the functions a change touches, before and after its API Gateway steps (DESIGN §4). */
+export interface TouchedNeeds {
+  before: Need[];
+  after: Need[];
+}
+
 /** Options of planning that come from the change rather than its state. */
 export interface PermissionPlanOptions {
   /** The stage the change deploys after its API Gateway steps: it holds no statement back. */
@@ -83,7 +89,13 @@ export function createPermissionPlanner({ lambda, scope, region, stageHolds }: P
   }
 
   /** The policies the permission steps of `steps` depend on: those of every function they touch. */
-  function touchedNeeds(apiId: string, current: ApiShape, steps: readonly PlanStep[], alsoCheck: readonly (string | undefined)[], apiAccountId: string) {
+  function touchedNeeds(
+    apiId: string,
+    current: ApiShape,
+    steps: readonly PlanStep[],
+    alsoCheck: readonly (string | undefined)[],
+    apiAccountId: string,
+  ): TouchedNeeds {
     const touchedIds = integrationsTouchedBy(steps);
     for (const id of alsoCheck) if (id) touchedIds.add(id);
     const after = projectApi(current, steps);
@@ -164,10 +176,11 @@ export function createPermissionPlanner({ lambda, scope, region, stageHolds }: P
     },
 
     /**
-     * Reads what the permission steps of `steps` depend on. `alsoCheck`: integrations whose
-     * permissions a change should repair even if it does not touch them. `prefetched`: policies
-     * already being read (prefetch()). `forPlanning` false (the state after a change): the stage
-     * facts, which only decide what a plan removes, are not read.
+     * Reads what the permission steps of `steps` depend on, and says which needs those are
+     * (`touched`: plan() takes them, so that a change computes them once). `alsoCheck`:
+     * integrations whose permissions a change should repair even if it does not touch them.
+     * `prefetched`: policies already being read (prefetch()). `forPlanning` false (the state after
+     * a change): the stage facts, which only decide what a plan removes, are not read.
      */
     async read(
       apiId: string,
@@ -176,11 +189,11 @@ export function createPermissionPlanner({ lambda, scope, region, stageHolds }: P
       alsoCheck: readonly (string | undefined)[] = [],
       prefetched?: PolicyPrefetch,
       forPlanning = true,
-    ): Promise<PermissionReadState> {
+    ): Promise<{ state: PermissionReadState; touched: TouchedNeeds }> {
       const apiAccountId = await lambda.accountId();
-      const { before, after } = touchedNeeds(apiId, current, steps, alsoCheck, apiAccountId);
-      const state = await readPolicies([...before, ...after], apiAccountId, prefetched);
-      return forPlanning ? readHolds(apiId, before, after, state) : state;
+      const touched = touchedNeeds(apiId, current, steps, alsoCheck, apiAccountId);
+      const state = await readPolicies([...touched.before, ...touched.after], apiAccountId, prefetched);
+      return { state: forPlanning ? await readHolds(apiId, touched.before, touched.after, state) : state, touched };
     },
 
     /**
@@ -198,25 +211,16 @@ export function createPermissionPlanner({ lambda, scope, region, stageHolds }: P
       return { ...(await readHolds(apiId, needs, needs, state, uses)), needs };
     },
 
-    /** The change with its permission steps: adds first, the API Gateway steps, then removes. */
-    plan(
-      apiId: string,
-      current: ApiShape,
-      steps: PlanStep[],
-      state: PermissionReadState,
-      alsoCheck: readonly (string | undefined)[] = [],
-      options: PermissionPlanOptions = {},
-    ): { steps: PlanStep[]; permissions: PermissionPlan } {
-      const { before, after } = touchedNeeds(apiId, current, steps, alsoCheck, state.apiAccountId);
-      const permissions = planPermissionSteps({
+    /** The permission steps of a change whose needs read() found: `adds` go before its API Gateway steps, `removes` after. */
+    plan(apiId: string, touched: TouchedNeeds, state: PermissionReadState, options: PermissionPlanOptions = {}): PermissionPlan {
+      return planPermissionSteps({
         apiId,
-        needsBefore: before,
-        needsAfter: after,
+        needsBefore: touched.before,
+        needsAfter: touched.after,
         policies: state.policies,
         canManage: (account) => state.manageable.get(account) === true,
         ...holdsFor(state, options),
       });
-      return { steps: [...permissions.adds, ...steps, ...permissions.removes], permissions };
     },
 
     needsOf,

@@ -12,7 +12,8 @@ import type { RouteState } from '../domain/route-integration-plan.js';
 import type { PermissionReadState } from './permission-planner.js';
 import type { ApiSnapshot } from './route-state.js';
 
-export type RouteChangeState = RouteState & { snapshot: ApiSnapshot; permissions: PermissionReadState };
+/** A route change's state; `permissions`: the policies the runner's permission stage read for it. */
+export type RouteChangeState = RouteState & { snapshot: ApiSnapshot; permissions?: PermissionReadState };
 
 export interface AfterStateInput {
   before: RouteChangeState;
@@ -28,6 +29,7 @@ export function routeStateAfter({ before, plan, resources, createdIds, policyKey
   const routes = new Map(before.snapshot.routes.map((candidate) => [candidate.routeId, candidate]));
   const integrations = new Map(before.snapshot.integrations.map((candidate) => [candidate.integrationId, candidate]));
   const created = new Set<string>();
+  if (!before.permissions) return undefined;
   const policies = new Map(before.permissions.policies);
   for (const step of plan) {
     const resource = resources.get(step.id);

@@ -18,11 +18,12 @@ import {
 import type { ChangeAftermath, ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
 import type { FactCache } from './fact-cache.js';
 import { policyKey } from '../domain/permissions.js';
-import { routeStateAfter } from './route-after-state.js';
+import { routeStateAfter, type RouteChangeState } from './route-after-state.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PlanStep } from '../domain/plan.js';
 import type { RecordedRouteState } from '../domain/change-record.js';
-import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import type { PermissionPlanner } from './permission-planner.js';
+import { keptAsPermissions, type PermissionStage } from './permission-stage.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
@@ -56,14 +57,13 @@ export interface RouteIntegrationServiceDeps {
   facts?: FactCache;
 }
 
-type RouteChangeState = RouteStateWithApi & { permissions: PermissionReadState };
 export type { RouteChangeState };
 
 export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps) {
   const { apiGateway, lambda, permissions, runChange, region, guardrails, facts } = deps;
 
   /** The after-state from the writes' answers, when they tell all of it (route-after-state.ts). */
-  function derivedAfter(after: ChangeAftermath<RouteChangeState>): RouteChangeState | undefined {
+  function derive(after: ChangeAftermath<RouteChangeState>): RouteChangeState | undefined {
     if (!after.before || !after.plan || !after.resources) return undefined;
     return routeStateAfter({
       before: after.before,
@@ -84,6 +84,20 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     });
   }
 
+  /**
+   * The runner's permission stage for a route: the statements of the functions its steps touch,
+   * and of its current integration's (a PUT repairs a missing permission), kept in the state
+   * (the record's policies; the after-state built from the writes starts from them).
+   */
+  function routeStage(prefetch?: PermissionStage<RouteChangeState>['prefetch']): PermissionStage<RouteChangeState> {
+    return {
+      api: (state) => state.snapshot,
+      alsoCheck: (state) => [state.integration?.integrationId],
+      ...(prefetch ? { prefetch } : {}),
+      keep: keptAsPermissions(),
+    };
+  }
+
   /** The answer of a route change: the summary and the route's integration as it is now. */
   function present(result: ChangeResult<RouteState>) {
     return answer({ ...changeSummary(result), routeIntegration: viewOf(result.after) }, { etag: result.etag });
@@ -99,8 +113,9 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       apiId,
       routeKey,
       request: {},
-      read: (after) => readWithPermissions(apiId, routeKey, () => [], undefined, after ? { expected: idsAfterPut(after) } : { wholeApi: true }),
+      read: (after) => readChange(apiId, routeKey, after ? { expected: idsAfterPut(after) } : { wholeApi: true }),
       plan: () => [],
+      permissions: routeStage(),
       describe: describeRoute,
       integrationIdOf: (state) => state.integration?.integrationId,
       etagOf: routeEtag,
@@ -169,22 +184,24 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           routeKey,
           request: intent,
           read: async (after) => {
-            const derived = after && derivedAfter(after);
-            if (derived) return derived;
-            if (after) return readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { expected: idsAfterPut(after), responses });
-            const state = await readWithPermissions(apiId, routeKey, apiGatewaySteps, desired.integration, { wholeApi, responses });
-            if (resolver.stale()) {
-              // A function ARN came from the cache and the reads found the function gone: ask
-              // Lambda again, as a change without the cache would have (a 400 when it is gone).
+            if (after) return readChange(apiId, routeKey, { expected: idsAfterPut(after), responses });
+            return readChange(apiId, routeKey, { wholeApi, responses });
+          },
+          derive,
+          plan: apiGatewaySteps,
+          // The desired function's policy is read alongside the route: it is needed both before
+          // the change and after it, and would otherwise cost a round trip more each time.
+          permissions: {
+            ...routeStage(() => permissions.prefetch(apiId, routeKey, desired.integration)),
+            async revalidate() {
+              if (!resolver.stale()) return;
+              // A function ARN came from the cache and the policy reads found the function gone:
+              // ask Lambda again, as a change without the cache would have (a 400 when it is gone).
               resolver.reset();
               const again = await resolver.resolve(intent);
               if (!again.ok) throw validationError(again.violations);
-            }
-            return state;
+            },
           },
-          // The route's current integration is checked too: a PUT repairs a missing permission.
-          plan: (state, options) =>
-            permissions.plan(apiId, state.snapshot, apiGatewaySteps(state), state.permissions, [state.integration?.integrationId], options).steps,
           describe: describeRoute,
           integrationIdOf: (state) => state.integration?.integrationId,
           etagOf: routeEtag,
@@ -208,16 +225,15 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           routeKey,
           request: {},
           read: async (after) => {
-            const derived = after && derivedAfter(after);
-            if (derived) return derived;
             // Unbound afterwards: only the route's responses are expected. Whether anything else
             // invokes the unbound integration's function takes the whole list.
-            const state = await readWithPermissions(apiId, routeKey, planRouteUnbind, undefined, after ? { expected: { routeId: after.before?.route?.routeId } } : { wholeApi: true });
+            const state = await readChange(apiId, routeKey, after ? { expected: { routeId: after.before?.route?.routeId } } : { wholeApi: true });
             requireRoute(state);
             return state;
           },
-          plan: (state, options) =>
-            permissions.plan(apiId, state.snapshot, planRouteUnbind(state), state.permissions, [state.integration?.integrationId], options).steps,
+          derive,
+          plan: planRouteUnbind,
+          permissions: routeStage(),
           describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
           etagOf: routeEtag,
@@ -229,28 +245,16 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     },
   };
 
-  /**
-   * The route, its API, and the function policies the change's permission steps depend on. The
-   * policy of the desired integration's function is read alongside the API: it is needed both
-   * before the change and after it, and would otherwise cost a round trip more each time.
-   */
-  async function readWithPermissions(
+  /** The route and its API: what a change reads (the runner's permission stage adds the policies). */
+  function readChange(
     apiId: string,
     routeKey: string,
-    apiGatewaySteps: (state: RouteState) => PlanStep[],
-    desiredIntegration: Integration | DesiredRouteIntegration['integration'] | undefined,
     how: ({ expected: ExpectedIds } | { wholeApi: true | ((current: Integration | undefined) => boolean) }) & { responses?: ResponseNeeds },
-  ): Promise<RouteChangeState> {
+  ): Promise<RouteStateWithApi> {
     const needs = how.responses ?? {};
-    const expected = 'expected' in how ? how.expected : undefined;
-    const [state, prefetched] = await Promise.all([
-      'expected' in how
-        ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts, needs)
-        : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, responses: needs, ...(facts ? { facts } : {}) }),
-      desiredIntegration ? permissions.prefetch(apiId, routeKey, desiredIntegration) : undefined,
-    ]);
-    const read = await permissions.read(apiId, state.snapshot, apiGatewaySteps(state), [state.integration?.integrationId], prefetched, expected === undefined);
-    return { ...state, permissions: read };
+    return 'expected' in how
+      ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts, needs)
+      : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, responses: needs, ...(facts ? { facts } : {}) });
   }
 }
 
@@ -276,7 +280,7 @@ function hasBoundIntegration(state: RouteState): boolean {
 /** What the audit record keeps of a route's state: the route, not the whole API around it. */
 function describeRoute(state: RouteChangeState): RecordedRouteState {
   const { snapshot: _snapshot, permissions, ...route } = state;
-  return { ...route, policies: Object.fromEntries(permissions.policies) };
+  return { ...route, policies: Object.fromEntries(permissions?.policies ?? []) };
 }
 
 export type RouteIntegrationService = ReturnType<typeof createRouteIntegrationService>;
