@@ -140,7 +140,7 @@ export function createTargetServices(input: TargetServicesInput): TargetBundle {
     services: {
       apis: createApiService({ apiGateway }),
       routeIntegrations: createRouteIntegrationService({ apiGateway, lambda, permissions, runChange, region, guardrails, kinds, facts }),
-      bulk: createBulkApplyService({ apiGateway, lambda, runChange, region, guardrails, kinds }),
+      bulk: createBulkApplyService({ apiGateway, lambda, permissions, runChange, region, scope: config.permissionScope, guardrails, kinds, facts }),
       integrations: createIntegrationService({ apiGateway, runChange, guardrails }),
       permissions: permissionService,
       drift: createDriftService({ apiGateway, auditStore: input.rawAuditStore, permissions: permissionService }),

@@ -1,7 +1,8 @@
-// Plans a bulk apply (PUT /v1/apis/{apiId}/routes): the desired backend of many routes as one
-// change. Each route is planned as a single-route PUT or DELETE would plan it, against one read
-// of the API; the plans are joined into one, with every step that cannot be undone moved last so
-// that a failure anywhere can still be rolled back. Pure: the state comes in, the steps go out.
+// The one planner of route changes: the desired backend of many routes as one change (a bulk
+// apply, PUT /v1/apis/{apiId}/routes), or of one (a single-route PUT or DELETE is a bulk change
+// of one route). Each route is planned against one read of the API; the plans are joined into
+// one, with every step that cannot be undone moved last so that a failure anywhere can still be
+// rolled back. Pure: the state comes in, the steps go out.
 import { projectApi, type ApiShape } from './api-projection.js';
 import { integrationIdOfTarget } from './model.js';
 import { prefixStepIds, type PlanStep } from './plan.js';
@@ -22,13 +23,23 @@ export interface BulkPlan {
   outcomes: Record<string, BulkRouteOutcome>;
 }
 
-export function planBulkApply(apiId: string, api: ApiShape, routes: readonly BulkRoute[]): BulkPlan {
+export interface BulkPlanOptions {
+  /**
+   * Prefix each route's step ids and descriptions (`r0-`, `send: …`) so that routes' steps stay
+   * apart (default). A single-route change's steps keep their own names, as its answers and
+   * records always had them.
+   */
+  perRouteNames?: boolean;
+}
+
+export function planBulkApply(apiId: string, api: ApiShape, routes: readonly BulkRoute[], { perRouteNames = true }: BulkPlanOptions = {}): BulkPlan {
+  if (!perRouteNames && routes.length > 1) throw new Error('planBulkApply: the steps of several routes need per-route names');
   const outcomes: Record<string, BulkRouteOutcome> = {};
   const steps: PlanStep[] = [];
   routes.forEach(({ routeKey, state, desired }, index) => {
     const own = desired ? planRouteIntegration(state, desired) : planRouteUnbind(state);
     // Step ids stay within `[a-z0-9-]` (references need it); the description names the route.
-    steps.push(...prefixStepIds(own, `r${index}-`, (description) => `${routeKey}: ${description}`));
+    steps.push(...(perRouteNames ? prefixStepIds(own, `r${index}-`, (description) => `${routeKey}: ${description}`) : own));
     outcomes[routeKey] = own.length === 0 ? 'unchanged' : desired === null ? 'removed' : state.route?.target ? 'updated' : 'created';
   });
   steps.push(...orphanDeletions(apiId, api, steps));

@@ -6,12 +6,15 @@ import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
 import { plannedOutcomesOf, type RecordedBulkState } from '../domain/change-record.js';
-import type { ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
+import type { ChangeAftermath, ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
 import { answer, changeSummary } from './change-presenter.js';
-import { readBulkRouteStates, type RouteRequest } from './bulk-state.js';
+import { knownIntegrationIds, readRouteStates, type RouteRequest } from './route-states.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
 import { createIntentResolver } from './intent-resolution.js';
-import type { PermissionReadState } from './permission-planner.js';
+import type { PermissionScope } from '../domain/permissions.js';
+import type { FactCache } from './fact-cache.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
+import { routeStateFromWrites } from './route-after-state.js';
 import { keptAsPermissions, type PermissionStage } from './permission-stage.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import type { ApiSnapshot } from './route-state.js';
@@ -21,8 +24,14 @@ export type BulkRequest = Record<string, RouteIntegrationIntent | null>;
 export interface BulkApplyServiceDeps {
   apiGateway: ApiGatewayPort;
   lambda: LambdaPort;
+  /** Reads a policy ahead; whose needs tell which policies an after-state built from the writes keeps. */
+  permissions: Pick<PermissionPlanner, 'needsOf' | 'prefetch'>;
   runChange: ChangeRunner;
   region: string;
+  /** Per API or per route (DESIGN §4): what the reads must cover for permission planning. */
+  scope: PermissionScope;
+  /** API protocol types earlier changes read (fact-cache.ts); absent: read each time. */
+  facts?: FactCache;
   /** Who may wire what (DESIGN §4a), checked for every route before the change reads anything. */
   guardrails: Guardrails;
   /** Where this service says how another instance finishes its changes (roll forward). */
@@ -54,7 +63,7 @@ export function pointerToken(key: string): string {
 }
 
 export function createBulkApplyService(deps: BulkApplyServiceDeps) {
-  const { apiGateway, lambda, runChange, region, guardrails } = deps;
+  const { apiGateway, lambda, permissions, runChange, region, guardrails, scope, facts } = deps;
 
   /** Every violation of every route, then every function that does not exist: one 400 for all. */
   async function resolveRequests(routes: BulkRequest): Promise<RouteRequest[]> {
@@ -120,8 +129,33 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
     return spec as ChangeSpec<unknown>;
   });
 
+  /**
+   * A bulk change of one route: its after-state from the writes' answers, as a single-route
+   * change builds it (route-after-state.ts); of several routes, read again.
+   */
+  function deriveOne(after: ChangeAftermath<BulkState>): BulkState | undefined {
+    const { before } = after;
+    const only = before?.routes.length === 1 ? before.routes[0]! : undefined;
+    if (!before || !only) return undefined;
+    const derived = routeStateFromWrites(permissions, {
+      ...after,
+      before: { ...only.state, snapshot: before.snapshot, ...(before.permissions ? { permissions: before.permissions } : {}) },
+    });
+    if (!derived) return undefined;
+    const { snapshot, permissions: policies, ...state } = derived;
+    return { snapshot, routes: [{ ...only, state }], ...(policies ? { permissions: policies } : {}) };
+  }
+
+  /** A bulk change of one route reads its desired function's policy alongside the route, as a single-route change does. */
+  function prefetchOne(apiId: string, requests: readonly RouteRequest[]): Pick<PermissionStage<BulkState>, 'prefetch'> {
+    const only = requests.length === 1 ? requests[0]! : undefined;
+    if (!only?.desired) return {};
+    const { routeKey, desired } = only;
+    return { prefetch: () => permissions.prefetch(apiId, routeKey, desired.integration) };
+  }
+
   async function read(apiId: string, requests: readonly RouteRequest[]): Promise<BulkState> {
-    const { snapshot, states } = await readBulkRouteStates(apiGateway, apiId, requests);
+    const { snapshot, states } = await readRouteStates(apiGateway, apiId, requests, { scope, ...(facts ? { facts } : {}) });
     return { snapshot, routes: requests.map((request, index) => ({ ...request, state: states[index]! })) };
   }
 
@@ -144,14 +178,15 @@ export function createBulkApplyService(deps: BulkApplyServiceDeps) {
           apiId,
           request: { routes },
           read: () => read(apiId, requests),
+          derive: deriveOne,
           plan(state) {
             const bulk = planBulkApply(apiId, state.snapshot, state.routes);
             outcomes = bulk.outcomes;
             return bulk.steps;
           },
-          permissions: BULK_PERMISSIONS,
+          permissions: { ...BULK_PERMISSIONS, ...prefetchOne(apiId, requests) },
           describe: (state) => describeBulk(state, outcomes),
-          knownIntegrationIds: (state) => state.snapshot.integrations.map((integration) => integration.integrationId),
+          knownIntegrationIds: (state) => knownIntegrationIds(state.snapshot),
           guardrailPolicy,
           present: present(
             requests.map(({ routeKey }) => routeKey),

@@ -9,7 +9,8 @@ import { policyKey, type FunctionPolicyState } from '../domain/permissions.js';
 import { resolveReferences, type PlanStep } from '../domain/plan.js';
 import { statementFor } from '../domain/policy-statements.js';
 import type { RouteState } from '../domain/route-integration-plan.js';
-import type { PermissionReadState } from './permission-planner.js';
+import type { ChangeAftermath } from './change-runner.js';
+import type { PermissionPlanner, PermissionReadState } from './permission-planner.js';
 import type { ApiSnapshot } from './route-state.js';
 
 /** A route change's state; `permissions`: the policies the runner's permission stage read for it. */
@@ -118,4 +119,30 @@ function isRoute(value: unknown): value is Route {
 
 function isIntegration(value: unknown): value is Integration {
   return typeof value === 'object' && value !== null && typeof (value as Integration).integrationId === 'string';
+}
+
+/**
+ * A route change's after-state from what its writes answered, when they tell all of it: the
+ * policies kept are those of the functions the route's integration invokes, in accounts Gatewire
+ * manages (what the permission stage would read).
+ */
+export function routeStateFromWrites(planner: Pick<PermissionPlanner, 'needsOf'>, after: ChangeAftermath<RouteChangeState>): RouteChangeState | undefined {
+  if (!after.before || !after.plan || !after.resources) return undefined;
+  return routeStateAfter({
+    before: after.before,
+    plan: after.plan,
+    resources: after.resources,
+    createdIds: after.createdIds,
+    policyKeysOf: (state, read) => {
+      const only = new Set(state.integration ? [state.integration.integrationId] : []);
+      return [
+        ...new Set(
+          planner
+            .needsOf(state.snapshot, state.apiId, read.apiAccountId, only)
+            .filter((need) => need.kind === 'function' && read.manageable.get(need.accountId) === true)
+            .map((need) => policyKey(need.functionArn, need.qualifier)),
+        ),
+      ];
+    },
+  });
 }

@@ -5,20 +5,11 @@ import type { RouteIntegrationIntent } from '../domain/intent.js';
 import { validateIntent } from '../domain/intent-to-integration.js';
 import { validateRouteKey } from '../domain/integration-rules.js';
 import { integrationIdOfTarget, type Integration, type IntegrationResponse, type Route, type RouteResponse } from '../domain/model.js';
-import {
-  DEFAULT_ROUTE_RESPONSE_KEY,
-  NEW_INTEGRATION,
-  NEW_ROUTE,
-  TWO_WAY_SELECTION_EXPRESSION,
-  planRouteIntegration,
-  planRouteUnbind,
-  type DesiredRouteIntegration,
-  type RouteState,
-} from '../domain/route-integration-plan.js';
+import { planBulkApply } from '../domain/bulk-plan.js';
+import { DEFAULT_ROUTE_RESPONSE_KEY, NEW_INTEGRATION, NEW_ROUTE, TWO_WAY_SELECTION_EXPRESSION, type RouteState } from '../domain/route-integration-plan.js';
 import type { ChangeAftermath, ChangeContext, ChangeKinds, ChangeResult, ChangeRun, ChangeRunner, ChangeSpec } from './change-runner.js';
 import type { FactCache } from './fact-cache.js';
-import { policyKey } from '../domain/permissions.js';
-import { routeStateAfter, type RouteChangeState } from './route-after-state.js';
+import { routeStateFromWrites, type RouteChangeState } from './route-after-state.js';
 import { answer, changeSummary } from './change-presenter.js';
 import type { PlanStep } from '../domain/plan.js';
 import type { RecordedRouteState } from '../domain/change-record.js';
@@ -27,8 +18,9 @@ import { keptAsPermissions, type PermissionStage } from './permission-stage.js';
 import type { ApiGatewayPort, LambdaPort } from './ports.js';
 import { createIntentResolver } from './intent-resolution.js';
 import { intentPaths, type Guardrails } from './guardrails.js';
-import { withRunningResponses, integrationResponsesRun } from '../domain/running-responses.js';
-import { readChangeRouteState, readRouteState, requireRoute, type ExpectedIds, type ResponseNeeds, type RouteStateWithApi } from './route-state.js';
+import { withRunningResponses } from '../domain/running-responses.js';
+import { readRouteState, requireRoute, type ExpectedIds } from './route-state.js';
+import { knownIntegrationIds, readRouteStates, type RouteRequest } from './route-states.js';
 
 export interface RouteIntegrationView {
   apiId: string;
@@ -64,24 +56,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
 
   /** The after-state from the writes' answers, when they tell all of it (route-after-state.ts). */
   function derive(after: ChangeAftermath<RouteChangeState>): RouteChangeState | undefined {
-    if (!after.before || !after.plan || !after.resources) return undefined;
-    return routeStateAfter({
-      before: after.before,
-      plan: after.plan,
-      resources: after.resources,
-      createdIds: after.createdIds,
-      policyKeysOf: (state, read) => {
-        const only = new Set(state.integration ? [state.integration.integrationId] : []);
-        return [
-          ...new Set(
-            permissions
-              .needsOf(state.snapshot, state.apiId, read.apiAccountId, only)
-              .filter((need) => need.kind === 'function' && read.manageable.get(need.accountId) === true)
-              .map((need) => policyKey(need.functionArn, need.qualifier)),
-          ),
-        ];
-      },
-    });
+    return routeStateFromWrites(permissions, after);
   }
 
   /**
@@ -113,7 +88,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       apiId,
       routeKey,
       request: {},
-      read: (after) => readChange(apiId, routeKey, after ? { expected: idsAfterPut(after) } : { wholeApi: true }),
+      read: (after) => readRoute(apiId, { routeKey, desired: null }, after && idsAfterPut(after)),
       plan: () => [],
       permissions: routeStage(),
       describe: describeRoute,
@@ -157,38 +132,17 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
       const resolution = await resolver.resolve(intent);
       if (!resolution.ok) throw validationError(resolution.violations);
       const desired = resolution.desired;
-      // The planning read needs every integration only when a statement may stop being needed:
-      // route scope, or the route's integration invoking something else than the desired one.
-      const wholeApi =
-        permissions.scope === 'route'
-          ? (true as const)
-          : (current: Integration | undefined) =>
-              current !== undefined &&
-              (current.integrationType !== desired.integration.integrationType ||
-                current.integrationUri !== desired.integration.integrationUri ||
-                current.credentialsArn !== desired.integration.credentialsArn);
-      // Responses the change may make run are read even where they do not run now (the ones
-      // already there are updated or kept, not created twice); a non-proxy desired integration
-      // suggests the current one is too, so its responses are read alongside it.
-      const responses: ResponseNeeds = {
-        integrationResponses: desired.responses.length > 0,
-        routeResponses: desired.returnResponse === true,
-        integrationResponsesEarly: integrationResponsesRun(desired.integration),
-      };
       const guardrailPolicy = await guardrails.check(apiId, context, [{ integration: desired.integration, pathOf: intentPaths(intent) }]);
-      const apiGatewaySteps = (state: RouteState) => planRouteIntegration(state, desired);
+      const request: RouteRequest = { routeKey, desired };
       return runChange<RouteChangeState>(
         {
           action: 'route-integration.put',
           apiId,
           routeKey,
           request: intent,
-          read: async (after) => {
-            if (after) return readChange(apiId, routeKey, { expected: idsAfterPut(after), responses });
-            return readChange(apiId, routeKey, { wholeApi, responses });
-          },
+          read: (after) => readRoute(apiId, request, after && idsAfterPut(after)),
           derive,
-          plan: apiGatewaySteps,
+          plan: (state) => planRoute(apiId, request, state),
           // The desired function's policy is read alongside the route: it is needed both before
           // the change and after it, and would otherwise cost a round trip more each time.
           permissions: {
@@ -206,9 +160,7 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           integrationIdOf: (state) => state.integration?.integrationId,
           etagOf: routeEtag,
           exists: hasBoundIntegration,
-          // Known only when the whole list was read (a lost create's answer is then found exactly).
-          knownIntegrationIds: (state) =>
-            state.snapshot.allIntegrations === false ? undefined : state.snapshot.integrations.map((integration) => integration.integrationId),
+          knownIntegrationIds: (state) => knownIntegrationIds(state.snapshot),
           guardrailPolicy,
           present,
         },
@@ -225,14 +177,13 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
           routeKey,
           request: {},
           read: async (after) => {
-            // Unbound afterwards: only the route's responses are expected. Whether anything else
-            // invokes the unbound integration's function takes the whole list.
-            const state = await readChange(apiId, routeKey, after ? { expected: { routeId: after.before?.route?.routeId } } : { wholeApi: true });
+            // Unbound afterwards: only the route's responses are expected.
+            const state = await readRoute(apiId, { routeKey, desired: null }, after && { routeId: after.before?.route?.routeId });
             requireRoute(state);
             return state;
           },
           derive,
-          plan: planRouteUnbind,
+          plan: (state) => planRoute(apiId, { routeKey, desired: null }, state),
           permissions: routeStage(),
           describe: describeRoute,
           integrationIdOf: (state) => integrationIdOfTarget(state.route?.target),
@@ -245,17 +196,24 @@ export function createRouteIntegrationService(deps: RouteIntegrationServiceDeps)
     },
   };
 
-  /** The route and its API: what a change reads (the runner's permission stage adds the policies). */
-  function readChange(
-    apiId: string,
-    routeKey: string,
-    how: ({ expected: ExpectedIds } | { wholeApi: true | ((current: Integration | undefined) => boolean) }) & { responses?: ResponseNeeds },
-  ): Promise<RouteStateWithApi> {
-    const needs = how.responses ?? {};
-    return 'expected' in how
-      ? readRouteState(apiGateway, apiId, routeKey, how.expected, facts, needs)
-      : readChangeRouteState(apiGateway, apiId, routeKey, { wholeApi: how.wholeApi, responses: needs, ...(facts ? { facts } : {}) });
+  /**
+   * The route and its API, read as a bulk change of this one route reads them (route-states.ts);
+   * `expected`: after the change, where its writes left the route. The runner's permission stage
+   * adds the policies.
+   */
+  async function readRoute(apiId: string, request: RouteRequest, expected: ExpectedIds | undefined): Promise<RouteChangeState> {
+    const { snapshot, states } = await readRouteStates(apiGateway, apiId, [request], {
+      scope: permissions.scope,
+      ...(facts ? { facts } : {}),
+      ...(expected ? { expected } : {}),
+    });
+    return { ...states[0]!, snapshot };
   }
+}
+
+/** The route's own steps, planned as a bulk change of this one route plans them (domain/bulk-plan.ts). */
+function planRoute(apiId: string, { routeKey, desired }: RouteRequest, state: RouteChangeState): PlanStep[] {
+  return planBulkApply(apiId, state.snapshot, [{ routeKey, state, desired }], { perRouteNames: false }).steps;
 }
 
 /**

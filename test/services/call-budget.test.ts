@@ -140,3 +140,28 @@ t.test("an update reads the integration and both responses in one round trip, af
   }
   t.ok(call('GetPolicy').receivedAt < call('GetRoutes').answeredAt!, 'the policy was read alongside the routes');
 });
+
+t.test('a bulk apply of one route reads and plans as the single-route PUT does (one reader, one planner)', async (t) => {
+  const { ctx, put } = await appWithWarmApi(t);
+  const arn = ctx.fake.seedFunction({ name: 'chat' });
+  const other = ctx.fake.seedApi({ name: 'bulk-of-one' });
+  const bulk = (routes: object) => ctx.app.inject({ method: 'PUT', url: `/v1/apis/${other}/routes`, payload: { routes } });
+  // The other API's first change reads its protocol type, as the warm-up did for the first one.
+  t.equal((await bulk({ 'warm-up': lambda('warm') })).statusCode, 200);
+
+  for (const [kind, body] of [
+    ['create', lambda(arn)],
+    ['update', lambda(arn, { timeoutInMillis: 1000 })],
+    ['no-op', lambda(arn, { timeoutInMillis: 1000 })],
+  ] as const) {
+    const single = await callsOf(t, ctx, () => put('send', body));
+    const singlePlan = ctx.fake.writes().map((call) => call.operation);
+    const one = await callsOf(t, ctx, () => bulk({ send: body }));
+    const onePlan = ctx.fake.writes().map((call) => call.operation);
+    t.same([...one].sort(), [...single].sort(), `${kind}: the same calls (${one.join(' ')})`);
+    t.same(onePlan, singlePlan, `${kind}: the same writes, in the same order`);
+  }
+  const single = await callsOf(t, ctx, () => ctx.app.inject({ method: 'DELETE', url: routeIntegrationUrl(ctx.apiId, 'send') }));
+  const one = await callsOf(t, ctx, () => bulk({ send: null }));
+  t.same([...one].sort(), [...single].sort(), `delete: the same calls (${one.join(' ')})`);
+});
