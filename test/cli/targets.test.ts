@@ -33,10 +33,11 @@ t.test('plan, apply, get, drift and audit with --target act on the API in that t
   const get = await gatewire(['get', bApi, 'ping', '--target', 'prod-b']);
   t.equal(get.code, 0, get.stderr);
   t.match(get.stdout, /^ {4}timeoutInMillis: 1000$/m);
+  t.match(get.stdout, new RegExp(`^Route ping on API ${bApi} in target prod-b \\(route `), 'the text names the target');
 
   const clean = await gatewire(['drift', '--api', bApi, '--target', 'prod-b']);
   t.equal(clean.code, 0, clean.stderr);
-  t.equal(clean.stdout, `API ${bApi}: no drift.\n`);
+  t.equal(clean.stdout, `API ${bApi} in target prod-b: no drift.\n`);
   // Behind Gatewire's back, in account B.
   const integrationId = bScope.api(bApi).route('ping')!.target!.replace('integrations/', '');
   const sts = stsClientFor(ctx.fake);
@@ -48,6 +49,7 @@ t.test('plan, apply, get, drift and audit with --target act on the API in that t
   client.destroy();
   const drifted = await gatewire(['drift', '--api', bApi, '--target', 'prod-b']);
   t.match(drifted.stdout, new RegExp(`^ {2}~ integration ${integrationId}: integration-changed timeoutInMillis: applied 1000, live 2000`, 'm'));
+  t.match(drifted.stdout, new RegExp(`^API ${bApi} in target prod-b has drifted`));
 
   const audit = await gatewire(['audit', '--target', 'prod-b']);
   t.equal(audit.code, 0, audit.stderr);

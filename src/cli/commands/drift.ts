@@ -5,6 +5,7 @@ import type { CliIo } from '../io.js';
 import { writeProblem, writeResult, type OutputOptions } from '../output.js';
 import { renderDrift } from '../render/drift.js';
 import { asProblem } from '../render/problem.js';
+import { apiLabel } from './target.js';
 
 export async function driftCommand(io: CliIo, options: OutputOptions & { api: string; target?: string }): Promise<number> {
   const client = connect(io);
@@ -15,6 +16,6 @@ export async function driftCommand(io: CliIo, options: OutputOptions & { api: st
       ? await client.GET('/v1/apis/{apiId}/drift', { params: { path: { apiId } } })
       : await client.GET('/v1/targets/{target}/apis/{apiId}/drift', { params: { path: { target, apiId } } });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
-  writeResult(io, options, data, renderDrift);
+  writeResult(io, options, data, (report) => renderDrift(report, apiLabel(options)));
   return EXIT_OK;
 }

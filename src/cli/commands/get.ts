@@ -5,6 +5,7 @@ import type { CliIo } from '../io.js';
 import { writeProblem, writeResult, type OutputOptions } from '../output.js';
 import { asProblem } from '../render/problem.js';
 import { renderRouteIntegration } from '../render/route-integration.js';
+import { apiLabel } from './target.js';
 
 export async function getCommand(io: CliIo, apiId: string, routeKey: string, options: OutputOptions & { target?: string }): Promise<number> {
   const client = connect(io);
@@ -14,6 +15,6 @@ export async function getCommand(io: CliIo, apiId: string, routeKey: string, opt
       ? await client.GET('/v1/apis/{apiId}/routes/{routeKey}/integration', { params: { path: { apiId, routeKey } } })
       : await client.GET('/v1/targets/{target}/apis/{apiId}/routes/{routeKey}/integration', { params: { path: { target, apiId, routeKey } } });
   if (!data) return writeProblem(io, options, asProblem(error, response.status, response.statusText));
-  writeResult(io, options, data, renderRouteIntegration);
+  writeResult(io, options, data, (view) => renderRouteIntegration(view, apiLabel({ api: apiId, target })));
   return EXIT_OK;
 }

@@ -1,9 +1,10 @@
 // A drift report as people read it: clean, or each difference between AWS and what Gatewire applied.
 import type { DriftReport } from '../../client/index.js';
 
-export function renderDrift(report: DriftReport): string {
-  if (report.clean) return `API ${report.apiId}: no drift.${unmanaged(report)}\n`;
-  const lines = [`API ${report.apiId} has drifted from what Gatewire applied:`];
+/** `api`: how to name the API (commands/target.ts apiLabel: with its target when one was given). */
+export function renderDrift(report: DriftReport, api: string = report.apiId): string {
+  if (report.clean) return `API ${api}: no drift.${unmanaged(report)}\n`;
+  const lines = [`API ${api} has drifted from what Gatewire applied:`];
   for (const item of report.drift) {
     const where = item.routeKey ? `route ${item.routeKey}` : `integration ${item.integrationId ?? '?'}${item.responseKey ? ` response ${item.responseKey}` : ''}`;
     lines.push(`  ~ ${where}: ${item.kind} ${item.field}: applied ${JSON.stringify(item.applied)}, live ${JSON.stringify(item.live)} (audit ${item.auditId})`);

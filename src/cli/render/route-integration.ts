@@ -2,8 +2,9 @@
 import { stringify } from 'yaml';
 import type { RouteIntegration } from '../../client/index.js';
 
-export function renderRouteIntegration(view: RouteIntegration): string {
-  const lines = [`Route ${view.routeKey} on API ${view.apiId}${view.route ? ` (route ${view.route.routeId})` : ': no such route'}`];
+/** `api`: how to name the API (commands/target.ts apiLabel: with its target when one was given). */
+export function renderRouteIntegration(view: RouteIntegration, api: string = view.apiId): string {
+  const lines = [`Route ${view.routeKey} on API ${api}${view.route ? ` (route ${view.route.routeId})` : ': no such route'}`];
   if (!view.integration) {
     lines.push('  no integration');
     return `${lines.join('\n')}\n`;
