@@ -9,6 +9,8 @@
 //   dist/lambda/**/*.mjs.map   source maps (set NODE_OPTIONS=--enable-source-maps to use them)
 //   dist/lambda/openapi.json   the committed OpenAPI document (served at /openapi.json)
 //   dist/lambda/static/        Swagger UI's static files (served at /docs; src/lambda.ts finds them)
+//   dist/lambda/validators/    the code Ajv generated for each route schema (one CommonJS file each,
+//                              loaded when its route first validates: src/precompiled-validators.ts)
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -35,7 +37,8 @@ export const EXTERNAL = NATIVE_EXTERNAL;
 // (src/aws/clients.ts: a change's permission calls, an account look-up), never by a cold start.
 export const ON_DEMAND_ONLY = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-sts'];
 
-// fast-json-stringify too: the Lambda app writes responses with src/serializers/json.ts (the same
+// Ajv and its compiler: the Lambda app validates with code generated at build time
+// (VALIDATORS below); fast-json-stringify too: the Lambda app writes responses with src/serializers/json.ts (the same
 // JSON, nothing to load or compile at a cold start); Fastify's own require of the compiler, reached
 // only when an app brings none, resolves to a stub that throws (STUBBED).
 export const SERVER_ONLY = [
@@ -47,9 +50,16 @@ export const SERVER_ONLY = [
   'prom-client',
   '@fastify/fast-json-stringify-compiler',
   '@fastify/merge-json-schemas',
+  '@fastify/ajv-compiler',
+  'ajv',
+  'ajv-formats',
+  'fast-uri',
 ];
 
-const STUBBED = { '@fastify/fast-json-stringify-compiler': join(root, 'scripts/lambda-stubs/fast-json-stringify-compiler.cjs') };
+const STUBBED = {
+  '@fastify/fast-json-stringify-compiler': join(root, 'scripts/lambda-stubs/fast-json-stringify-compiler.cjs'),
+  '@fastify/ajv-compiler': join(root, 'scripts/lambda-stubs/ajv-compiler.cjs'),
+};
 
 /** Resolves each STUBBED package to its stub. */
 const stubs = {
@@ -80,6 +90,22 @@ function staticallyImported(outputs, entry, seen = new Set()) {
 
 export const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
+/**
+ * The validators: scripts/write-lambda-validators.ts builds the Lambda app and writes the code Ajv
+ * generates for each route part (with the options of src/validation.ts), each file bundled with
+ * the Ajv runtime helpers it requires, as CommonJS, so that the app loads it synchronously the
+ * first time its route validates a request.
+ */
+async function buildValidators() {
+  const target = join(outDir, 'validators');
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/write-lambda-validators.ts'), target], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  return { count: (await readdir(target)).filter((file) => file.endsWith('.cjs')).length, bytes: await sizeOf(target) };
+}
+
 export async function buildLambda({ quiet = false } = {}) {
   await rm(outDir, { recursive: true, force: true });
   await rm(zipFile, { force: true });
@@ -106,6 +132,8 @@ export async function buildLambda({ quiet = false } = {}) {
   );
   if (leaked.length > 0) throw new Error(`the bundle must not contain ${leaked.join(', ')}`);
 
+  const validators = await buildValidators();
+
   const swaggerUiStatic = join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');
   await cp(swaggerUiStatic, join(outDir, 'static'), { recursive: true });
   await cp(join(root, 'openapi/openapi.json'), join(outDir, 'openapi.json'));
@@ -130,11 +158,13 @@ export async function buildLambda({ quiet = false } = {}) {
     /** Every chunk, the ones loaded on demand included. */
     code: Object.values(outputs).reduce((total, output) => total + output.bytes, 0),
     static: await sizeOf(join(outDir, 'static')),
+    /** The generated validators, each loaded when its route first validates a request. */
+    validators: validators.bytes,
     zip: (await stat(zipFile)).size,
   };
   if (!quiet) {
     console.log(
-      `built ${relative(root, join(outDir, 'index.mjs'))}: code loaded at start ${mib(sizes.atStart)}, with the chunks loaded on demand ${mib(sizes.code)} (Swagger UI static files ${mib(sizes.static)})`,
+      `built ${relative(root, join(outDir, 'index.mjs'))}: code loaded at start ${mib(sizes.atStart)}, with the chunks loaded on demand ${mib(sizes.code)}; ${validators.count} route validators ${mib(sizes.validators)}, each loaded on its route's first request (Swagger UI static files ${mib(sizes.static)})`,
     );
     console.log(`zipped ${relative(root, zipFile)}: ${mib(sizes.zip)} (handler: index.handler, runtime: nodejs24.x)`);
   }

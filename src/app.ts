@@ -39,7 +39,7 @@ import type { FleetDriftService } from './services/fleet-drift-service.js';
 import type { TargetRegistry } from './services/target-registry.js';
 import { COMPONENT_SCHEMAS } from './schemas/components.js';
 import type { SerializerCompilers } from './serializers/types.js';
-import { schemaCompilers } from './validation.js';
+import { schemaCompilers, type ValidatorCompilers } from './validation.js';
 
 /** Every operation that acts on AWS, with the services of the request's target. */
 async function registerTargetOperations(scoped: FastifyInstance, answerChange: ReturnType<typeof createChangeAnswers>): Promise<void> {
@@ -91,6 +91,12 @@ export interface AppExtras {
    * (serializers/json.ts, the same JSON with nothing to load or compile at a cold start).
    */
   serializers: SerializerCompilers;
+  /**
+   * How route schemas become validators: Ajv compiling at run time (the default: the server, the
+   * tests), or the Lambda bundle's code that the same Ajv generated at build time
+   * (validators/precompiled.ts: no Ajv to load or compile at a cold start).
+   */
+  validators?: ValidatorCompilers;
 }
 
 export interface AppDeps {
@@ -162,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schemaController: schemaCompilers({
       lazy: !deps.compileSchemasEagerly,
       buildSerializer: deps.extras.serializers({ lazy: !deps.compileSchemasEagerly }),
+      buildValidator: deps.extras.validators?.({ lazy: !deps.compileSchemasEagerly }),
     }),
     // The router's own errors (bad percent-encoding, an over-long parameter) come before any route.
     frameworkErrors: problemFrameworkErrors,

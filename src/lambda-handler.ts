@@ -11,6 +11,7 @@ import { isContinuationEvent } from './aws/lambda-continuation.js';
 import { bundledDocs, sourceTreeDocsFiles, type DocsFiles } from './plugins/bundled-docs.js';
 import { jsonSerializers } from './serializers/json.js';
 import type { SerializerCompilers } from './serializers/types.js';
+import type { ValidatorCompilers } from './validation.js';
 import type { ChangeRecovery } from './services/change-recovery.js';
 
 export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader' | 'extras'> & {
@@ -22,6 +23,8 @@ export type LambdaHandlerDeps = Omit<AppDeps, 'runtime' | 'trustRequestIdHeader'
   invocation?: { functionArn?: string };
   /** Default serializers/json.ts (no compiler at a cold start); tests check it against the compiled ones. */
   serializers?: SerializerCompilers;
+  /** Default Ajv at run time; the bundle passes the validators generated at build time (src/lambda.ts). */
+  validators?: ValidatorCompilers;
 };
 
 /** The context fields of a Lambda invocation the handler reads. */
@@ -54,9 +57,9 @@ const BINARY_MIME_TYPES = ['image/png', 'image/x-icon', 'image/vnd.microsoft.ico
  * `awsLambda`, which the actor hook reads) and readies it, so that a warm instance answers at once.
  */
 export async function createLambdaHandler(deps: LambdaHandlerDeps): Promise<{ app: FastifyInstance; handler: LambdaHandler }> {
-  const { docsFiles, serializers, ...appDeps } = deps;
+  const { docsFiles, serializers, validators, ...appDeps } = deps;
   const docs = bundledDocs({ files: docsFiles ?? sourceTreeDocsFiles(), omitPaths: ['/metrics'] });
-  const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs, serializers: serializers ?? jsonSerializers } });
+  const app = await buildApp({ ...appDeps, runtime: 'lambda', extras: { docs, serializers: serializers ?? jsonSerializers, ...(validators ? { validators } : {}) } });
   const proxy = awsLambdaFastify<ProxyEvent>(app, { binaryMimeTypes: BINARY_MIME_TYPES });
   await app.ready();
   deps.recovery.setLog(app.log);

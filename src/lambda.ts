@@ -6,12 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { createDependencies } from './dependencies.js';
 import { createLambdaHandler, type LambdaHandler } from './lambda-handler.js';
+import { precompiledValidators, VALIDATOR_INDEX_FILE } from './precompiled-validators.js';
 
 /** The bundle ships the OpenAPI document and Swagger UI's static files here (scripts/build-lambda.mjs). */
 const BUNDLED_DOCS_FILES = {
   openApiDocument: fileURLToPath(new URL('./openapi.json', import.meta.url)),
   swaggerUiDir: fileURLToPath(new URL('./static/', import.meta.url)),
 };
+
+/** The code Ajv generated for every route schema at build time (scripts/build-lambda.mjs). */
+const BUNDLED_VALIDATORS_DIR = fileURLToPath(new URL('./validators/', import.meta.url));
 
 async function init(): Promise<LambdaHandler> {
   let config;
@@ -35,6 +39,8 @@ async function init(): Promise<LambdaHandler> {
     invocation,
     // Run from the source tree (tsx), the handler finds them there.
     ...(existsSync(BUNDLED_DOCS_FILES.openApiDocument) ? { docsFiles: BUNDLED_DOCS_FILES } : {}),
+    // The bundle has no Ajv: it must find them. From the source tree, Ajv compiles at run time.
+    ...(existsSync(`${BUNDLED_VALIDATORS_DIR}${VALIDATOR_INDEX_FILE}`) ? { validators: precompiledValidators(BUNDLED_VALIDATORS_DIR) } : {}),
   });
   return handler;
 }

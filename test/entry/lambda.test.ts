@@ -39,6 +39,7 @@ const LAMBDA_CREDENTIALS = {
   GATEWIRE_JWT_SCOPE_PREFIX: 'gatewire/',
 };
 import { TEST_API_KEY, TEST_API_KEY_NAME, TEST_API_KEYS_ENV } from '../support/build-test-app.js';
+import { checkedValidators } from '../support/checked-validators.js';
 import { pendingRecord } from '../support/pending-record.js';
 import { createTestSchema } from '../support/postgres.js';
 import type { TestContext } from '../support/tap.js';
@@ -81,7 +82,8 @@ async function startStack(t: Pick<TestContext, 'teardown'>, runtime: 'server' | 
   const appDeps = { config, services: deps.services, auditStore, logger: false as const, recovery: deps.recovery };
   let app: FastifyInstance;
   let handler: LambdaHandler | undefined;
-  if (runtime === 'lambda') ({ app, handler } = await createLambdaHandler(appDeps));
+  // Lambda mode validates as the bundle does, checked against Ajv at run time (checked-validators.ts).
+  if (runtime === 'lambda') ({ app, handler } = await createLambdaHandler({ ...appDeps, validators: await checkedValidators() }));
   else app = await buildApp({ ...appDeps, extras: SERVER_EXTRAS });
   t.teardown(async () => {
     await app.close();

@@ -57,7 +57,7 @@ async function createArrived(fake: FakeAws, count = 1): Promise<void> {
 
 // One app for the tests that need nothing of their own (building one takes about a second); each
 // test takes a fresh API, so that its call counts and audit records are its own.
-const shared = await buildTestApp(t, { env: TWO_CALLERS_ENV });
+const shared = await buildTestApp(t, { checkValidators: true, env: TWO_CALLERS_ENV });
 function freshApi(): TestApp {
   shared.fake.resetCalls();
   shared.fake.clearFaults();
@@ -142,7 +142,7 @@ t.test('a repeat while the first is still running is a 409 with Retry-After: 1',
 
 t.test('a key expires after GATEWIRE_IDEMPOTENCY_TTL_SECONDS', async (t) => {
   const clock = manualClock();
-  const ctx = await buildTestApp(t, { clock, env: { GATEWIRE_IDEMPOTENCY_TTL_SECONDS: '60' } });
+  const ctx = await buildTestApp(t, { checkValidators: true, clock, env: { GATEWIRE_IDEMPOTENCY_TTL_SECONDS: '60' } });
   ctx.fake.resetCalls();
   const first = await post(ctx, 'k-ttl');
   t.equal(first.statusCode, 201);
@@ -209,7 +209,7 @@ t.test('responses worth retrying release the key; other failures are kept', asyn
 
 t.test('with the key store down, a request with a key is refused (503) and nothing runs', async (t) => {
   const idempotency = createMemoryIdempotencyStore();
-  const ctx = await buildTestApp(t, { audit: { store: createMemoryAuditStore(), lock: createInProcessLock(), idempotency } });
+  const ctx = await buildTestApp(t, { checkValidators: true, audit: { store: createMemoryAuditStore(), lock: createInProcessLock(), idempotency } });
   ctx.fake.resetCalls();
   idempotency.setUnavailable(true);
   const refused = await post(ctx, 'k-down');
@@ -254,7 +254,7 @@ t.test('logs never hold the request body', async (t) => {
       done();
     },
   });
-  const ctx = await buildTestApp(t, { logger: { level: 'trace', stream } });
+  const ctx = await buildTestApp(t, { checkValidators: true, logger: { level: 'trace', stream } });
   const marker = 'body-marker-4f1c9a';
   const body = { ...MOCK, description: marker };
   t.equal((await post(ctx, 'k-log', body)).statusCode, 201);
@@ -290,8 +290,8 @@ async function twoInstances(t: TestContext) {
   t.teardown(() => fake.close());
   const { url } = await createTestSchema(t, 'idempotency');
   const [auditA, auditB] = await Promise.all([openAuditStore({ auditUrl: url }), openAuditStore({ auditUrl: url })]);
-  const a = await buildTestApp(t, { fake, audit: auditA });
-  const b = await buildTestApp(t, { fake, audit: auditB });
+  const a = await buildTestApp(t, { checkValidators: true, fake, audit: auditA });
+  const b = await buildTestApp(t, { checkValidators: true, fake, audit: auditB });
   return { fake, a, b: { ...b, apiId: a.apiId }, auditA };
 }
 

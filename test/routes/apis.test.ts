@@ -7,7 +7,7 @@ import { apiGatewayClientFor } from '../support/fake-aws/sdk-clients.js';
 import { assertProblem } from '../support/problems.js';
 
 t.test('GET /v1/apis lists only the WebSocket APIs', async (t) => {
-  const { app, fake, apiId } = await buildTestApp(t);
+  const { app, fake, apiId } = await buildTestApp(t, { checkValidators: true });
   const secondId = fake.seedApi({ name: 'notifications', routeSelectionExpression: '$request.body.type' });
   const httpId = fake.seedApi({ name: 'rest-ish', protocolType: 'HTTP' });
 
@@ -32,7 +32,7 @@ t.test('GET /v1/apis lists only the WebSocket APIs', async (t) => {
 });
 
 t.test('GET /v1/apis with more APIs than one page of AWS', async (t) => {
-  const { app, fake, apiId } = await buildTestApp(t);
+  const { app, fake, apiId } = await buildTestApp(t, { checkValidators: true });
   const ids = [apiId];
   for (let i = 0; i < DEFAULT_PAGE_SIZE + 5; i += 1) {
     ids.push(fake.seedApi({ name: `api-${i}` }));
@@ -44,7 +44,7 @@ t.test('GET /v1/apis with more APIs than one page of AWS', async (t) => {
 });
 
 t.test('GET /v1/apis/{apiId}/routes: sorted, each with its integration', async (t) => {
-  const { app, fake, apiId } = await buildTestApp(t);
+  const { app, fake, apiId } = await buildTestApp(t, { checkValidators: true });
   const empty = await app.inject({ method: 'GET', url: `/v1/apis/${apiId}/routes` });
   t.equal(empty.statusCode, 200);
   t.same(empty.json(), { items: [] });
@@ -99,7 +99,7 @@ t.test('GET /v1/apis/{apiId}/routes: sorted, each with its integration', async (
 });
 
 t.test('GET /v1/apis/{apiId}/routes: more routes than one page of AWS all come back', async (t) => {
-  const { app, fake, apiId } = await buildTestApp(t);
+  const { app, fake, apiId } = await buildTestApp(t, { checkValidators: true });
   const client = apiGatewayClientFor(fake);
   t.teardown(() => client.destroy());
   const count = DEFAULT_PAGE_SIZE * 2 + 3;
@@ -115,7 +115,7 @@ t.test('GET /v1/apis/{apiId}/routes: more routes than one page of AWS all come b
 });
 
 t.test('GET /v1/apis/{apiId}/routes: unknown API, HTTP API, bad id', async (t) => {
-  const { app, fake } = await buildTestApp(t);
+  const { app, fake } = await buildTestApp(t, { checkValidators: true });
   const unknown = await app.inject({ method: 'GET', url: '/v1/apis/nosuchapi/routes' });
   const problem = assertProblem(t, unknown, 404);
   t.match(problem.aws, { error: 'NotFoundException', requestId: String });

@@ -16,7 +16,7 @@ async function put(t: TestContext, ctx: TestApp, routeKey: string, body: object,
 }
 
 t.test('a change is listed and readable by id, with its AWS calls', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { auditId } = await put(t, ctx, 'sendmessage', mock('a'), { 'idempotency-key': 'key-1' });
 
   const one = await ctx.app.inject({ method: 'GET', url: `/v1/audit/${auditId}` });
@@ -64,7 +64,7 @@ t.test('a change is listed and readable by id, with its AWS calls', async (t) =>
 });
 
 t.test('filters, newest first, and cursor pagination', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const other = ctx.fake.seedApi({ name: 'other' });
   const ids: string[] = [];
   for (const key of ['r1', 'r2', 'r3', 'r4', 'r5']) ids.push((await put(t, ctx, key, mock(key))).auditId);
@@ -126,7 +126,7 @@ t.test('filters, newest first, and cursor pagination', async (t) => {
 });
 
 t.test('bad queries are 400 problems naming the parameter', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const cases: [string, string][] = [
     ['?limit=0', '/querystring/limit'],
     ['?limit=501', '/querystring/limit'],
@@ -150,7 +150,7 @@ t.test('bad queries are 400 problems naming the parameter', async (t) => {
 });
 
 t.test('an unknown id is a 404 problem', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const response = await ctx.app.inject({ method: 'GET', url: '/v1/audit/01ARZ3NDEKTSV4RRFFQ69G5FAV' });
   t.equal(response.statusCode, 404);
   t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
@@ -158,7 +158,7 @@ t.test('an unknown id is a 404 problem', async (t) => {
 });
 
 t.test('reads answer 503 when the audit store is down', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.auditStore.setUnavailable(true);
   for (const url of ['/v1/audit', '/v1/audit/01ARZ3NDEKTSV4RRFFQ69G5FAV']) {
     const response = await ctx.app.inject({ method: 'GET', url });
@@ -168,7 +168,7 @@ t.test('reads answer 503 when the audit store is down', async (t) => {
 });
 
 t.test('secrets in the request never reach the record', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const body = {
     backend: { type: 'http', url: 'https://backend.example.com/hook', method: 'POST' },
     requestParameters: {

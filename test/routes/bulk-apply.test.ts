@@ -19,7 +19,7 @@ const targetOf = (ctx: TestApp, routeKey: string) => ctx.fake.api(ctx.apiId).rou
 const writes = (ctx: TestApp) => ctx.fake.writes().map((call) => call.operation);
 
 t.test('many backends in one change: one audit record, an outcome per route, the second apply changes nothing', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.fake.seedFunction({ name: 'chat' });
   const routes = { $connect: lambda('chat'), sendmessage: lambda('chat', { returnResponse: true }), ping: mock, relay: http('https://b.example.com/x') };
 
@@ -55,7 +55,7 @@ t.test('many backends in one change: one audit record, an outcome per route, the
 });
 
 t.test('every invalid route is named in one 400 and AWS is never called', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.fake.resetCalls();
   const result = await apply(ctx, {
     good: mock,
@@ -70,7 +70,7 @@ t.test('every invalid route is named in one 400 and AWS is never called', async 
 });
 
 t.test('a bad field of one route is named alone, without the noise of the route being nullable', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const result = await apply(ctx, { a: { backend: { type: 'mock' }, timeoutInMillis: 10 }, b: 'not an intent' });
   assertProblem(t, result.response, 400);
   t.same(
@@ -84,7 +84,7 @@ t.test('a bad field of one route is named alone, without the noise of the route 
 });
 
 t.test('a function that does not exist is a 400 on that route, before any write', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.fake.seedFunction({ name: 'chat' });
   const result = await apply(ctx, { a: lambda('chat'), b: lambda('missing-fn') });
   assertProblem(t, result.response, 400);
@@ -93,7 +93,7 @@ t.test('a function that does not exist is a 400 on that route, before any write'
 });
 
 t.test('a dry run returns the plan and writes nothing; applying it makes exactly those calls', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.fake.seedFunction({ name: 'chat' });
   await apply(ctx, { old: http('https://a.example.com/x') });
   const routes = { old: mock, fresh: lambda('chat'), other: http('https://c.example.com/y') };
@@ -117,7 +117,7 @@ t.test('a dry run returns the plan and writes nothing; applying it makes exactly
 });
 
 t.test('null removes an integration; one that several named routes shared is deleted once all have left it', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   await apply(ctx, { a: http('https://a.example.com/x'), b: mock, keep: mock });
   const shared = targetOf(ctx, 'b')!;
   const put = await ctx.app.inject({ method: 'PUT', url: `/v1/apis/${ctx.apiId}/routes/c/integration`, payload: mock });
@@ -145,7 +145,7 @@ t.test('null removes an integration; one that several named routes shared is del
 });
 
 t.test('a failure part-way rolls the whole change back', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   await apply(ctx, { a: http('https://a.example.com/x') });
   const before = ctx.fake.snapshot();
   // The second create and its one resend (it was looked up and not found) fail.
@@ -161,7 +161,7 @@ t.test('a failure part-way rolls the whole change back', async (t) => {
 });
 
 t.test('a no-change apply of 300 Lambda routes costs a handful of AWS calls', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const functions = ['alpha', 'beta', 'gamma'].map((name) => ctx.fake.seedFunction({ name }));
   const routes = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`route${i}`, lambda(functions[i % 3]!)]));
   const first = await apply(ctx, routes);
@@ -178,7 +178,7 @@ t.test('a no-change apply of 300 Lambda routes costs a handful of AWS calls', as
 });
 
 t.test('more routes than the quota, and an empty map, are refused at the edge', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const tooMany = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`r${i}`, null]));
   assertProblem(t, (await apply(ctx, tooMany)).response, 400);
   assertProblem(t, (await apply(ctx, {})).response, 400);

@@ -17,7 +17,7 @@ async function setUp(t: TestContext): Promise<TestApp> {
   const stages = [{ stageName: 'prod' }, { stageName: 'live', autoDeploy: true }];
   const fake = await startFakeAws({ deploymentIntervalMs: INTERVAL_MS });
   t.teardown(() => fake.close());
-  const ctx = await buildTestApp(t, { fake, env: { GATEWIRE_DEPLOYMENT_INTERVAL_MS: String(INTERVAL_MS) } });
+  const ctx = await buildTestApp(t, { checkValidators: true, fake, env: { GATEWIRE_DEPLOYMENT_INTERVAL_MS: String(INTERVAL_MS) } });
   const client = apiGatewayClientFor(fake);
   for (const stage of stages) await client.send(new CreateStageCommand({ ApiId: ctx.apiId, StageName: stage.stageName, AutoDeploy: stage.autoDeploy }));
   client.destroy();

@@ -21,7 +21,7 @@ async function mockIntegration(t: TestContext, { app, apiId }: TestApp): Promise
 }
 
 t.test('PUT $default creates, again is unchanged, a different template updates', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   const body = { responseTemplates: { 'application/json': '{"ok": true}' } };
@@ -83,7 +83,7 @@ t.test('PUT $default creates, again is unchanged, a different template updates',
 });
 
 t.test('a regex key travels URL-encoded', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   const url = responseUrl(apiId, integrationId, REGEX_KEY);
@@ -108,7 +108,7 @@ t.test('a regex key travels URL-encoded', async (t) => {
 });
 
 t.test('invalid keys are refused before any AWS call', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   fake.resetCalls();
@@ -133,7 +133,7 @@ t.test('invalid keys are refused before any AWS call', async (t) => {
 });
 
 t.test('GET, DELETE, DELETE again', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   const url = responseUrl(apiId, integrationId, '$default');
@@ -179,7 +179,7 @@ t.test('GET, DELETE, DELETE again', async (t) => {
 });
 
 t.test('PUT ?dryRun=true plans and writes nothing', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   fake.resetCalls();
@@ -199,7 +199,7 @@ t.test('PUT ?dryRun=true plans and writes nothing', async (t) => {
 });
 
 t.test('unknown API and unknown integration', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, apiId } = ctx;
   const integrationId = await mockIntegration(t, ctx);
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {

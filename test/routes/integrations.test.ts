@@ -28,7 +28,7 @@ async function createIntegration(t: TestContext, { app, apiId }: TestApp, body: 
 }
 
 t.test('list and get', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const empty = await app.inject({ method: 'GET', url: integrationsUrl(apiId) });
   t.equal(empty.statusCode, 200);
@@ -71,7 +71,7 @@ t.test('list and get', async (t) => {
 });
 
 t.test('GET names every route bound to the integration, and DELETE refuses while they are', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await createIntegration(t, ctx, MOCK);
   // Another tool binds two routes to it directly.
@@ -95,7 +95,7 @@ t.test('GET names every route bound to the integration, and DELETE refuses while
 });
 
 t.test('PATCH changes only the given field', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await createIntegration(t, ctx, HTTP_PROXY);
   const before = fake.api(apiId).integration(integrationId)!;
@@ -130,7 +130,7 @@ t.test('PATCH changes only the given field', async (t) => {
 });
 
 t.test('PATCH validates the integration as it will be', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await createIntegration(t, ctx, HTTP_PROXY);
   const before = fake.snapshot();
@@ -162,7 +162,7 @@ t.test('PATCH validates the integration as it will be', async (t) => {
 });
 
 t.test('DELETE', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
 
   const bind = await app.inject({
@@ -199,7 +199,7 @@ t.test('DELETE', async (t) => {
 });
 
 t.test('unknown API, unknown integration, HTTP API', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await createIntegration(t, ctx, MOCK);
   fake.resetCalls();
@@ -258,7 +258,7 @@ t.test('unknown API, unknown integration, HTTP API', async (t) => {
 });
 
 t.test('POST validates before any AWS call', async (t) => {
-  const { app, fake, apiId } = await buildTestApp(t);
+  const { app, fake, apiId } = await buildTestApp(t, { checkValidators: true });
   const response = await app.inject({
     method: 'POST',
     url: integrationsUrl(apiId),
@@ -271,7 +271,7 @@ t.test('POST validates before any AWS call', async (t) => {
 });
 
 t.test('?dryRun=true returns the plan and writes nothing', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, fake, apiId } = ctx;
   const integrationId = await createIntegration(t, ctx, HTTP_PROXY);
   const before = fake.snapshot();
@@ -312,7 +312,7 @@ t.test('?dryRun=true returns the plan and writes nothing', async (t) => {
 });
 
 t.test('the audit record of a create holds the integration it created', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, apiId } = ctx;
   const response = await app.inject({ method: 'POST', url: integrationsUrl(apiId), payload: HTTP_PROXY });
   t.equal(response.statusCode, 201);
@@ -336,7 +336,7 @@ t.test('the audit record of a create holds the integration it created', async (t
 t.test('AWS failures leave as problems with AWS error name, request id and audit record', async (t) => {
   const fake = await startFakeAws({ integrationQuota: 1 });
   t.teardown(() => fake.close());
-  const ctx = await buildTestApp(t, { fake });
+  const ctx = await buildTestApp(t, { checkValidators: true, fake });
   const { app, apiId } = ctx;
   await createIntegration(t, ctx, MOCK);
 

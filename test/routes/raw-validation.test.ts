@@ -104,7 +104,7 @@ const refused: Refused[] = [
 ];
 
 t.test('the raw form accepts', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   for (const c of accepted) {
     await t.test(c.name, async (t) => {
       const response = await create(ctx, c.body, '?dryRun=true');
@@ -116,7 +116,7 @@ t.test('the raw form accepts', async (t) => {
 });
 
 t.test('the raw form refuses with 400 problem+json, naming the field, without calling AWS', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   for (const c of refused) {
     await t.test(c.name, async (t) => {
       assertValidationProblem(t, await create(ctx, c.body), c);
@@ -126,7 +126,7 @@ t.test('the raw form refuses with 400 problem+json, naming the field, without ca
 });
 
 t.test('several faults at once are all reported', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   await t.test('schema phase', async (t) => {
     const body = { integrationType: 'HTTP', timeoutInMillis: 0, payloadFormatVersion: '2.0', integrationSubtype: 'x', passthroughBehavior: 'ALWAYS' };
     assertValidationProblem(t, await create(ctx, body), {
@@ -162,7 +162,7 @@ t.test('several faults at once are all reported', async (t) => {
 });
 
 t.test('PATCH', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const created = await create(ctx, httpProxy);
   t.equal(created.statusCode, 201, created.body.slice(0, 300));
   const integrationId = created.json().integration.integrationId as string;

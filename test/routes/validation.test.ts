@@ -191,17 +191,17 @@ const refused: Refused[] = [
 ];
 
 t.test('the intent form accepts', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   for (const c of accepted) await t.test(c.name, (t) => expectAccepted(t, ctx, c));
 });
 
 t.test('the intent form refuses with 400 problem+json, naming the field, without calling AWS', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   for (const c of refused) await t.test(c.name, (t) => expectRefused(t, ctx, c));
 });
 
 t.test('a route key that arrives URL-encoded as %24foo is refused', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   ctx.fake.resetCalls();
   for (const method of ['PUT', 'GET', 'DELETE'] as const) {
     const response = await ctx.app.inject({
@@ -216,7 +216,7 @@ t.test('a route key that arrives URL-encoded as %24foo is refused', async (t) =>
 });
 
 t.test('several schema faults at once are all reported', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   await expectRefused(t, ctx, {
     name: 'schema phase',
     body: {
@@ -241,7 +241,7 @@ t.test('several schema faults at once are all reported', async (t) => {
 });
 
 t.test('several cross-field faults at once are all reported', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   await expectRefused(t, ctx, {
     name: 'domain phase',
     routeKey: '$foo',
@@ -271,7 +271,7 @@ t.test('several cross-field faults at once are all reported', async (t) => {
 });
 
 t.test('a valid lambda function name is looked up, an unknown one is a 400 naming the field', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const response = await put(ctx, 'sendmessage', { backend: { type: 'lambda', function: 'no-such-function' } });
   const problem = assertProblem(t, response, 400);
   t.same(problem.errors?.map((e) => e.path), ['/backend/function']);
@@ -281,7 +281,7 @@ t.test('a valid lambda function name is looked up, an unknown one is a 400 namin
 });
 
 t.test('bodies that are not a JSON object', async (t) => {
-  const ctx = await buildTestApp(t, { env: { GATEWIRE_BODY_LIMIT_BYTES: '4096' } });
+  const ctx = await buildTestApp(t, { checkValidators: true, env: { GATEWIRE_BODY_LIMIT_BYTES: '4096' } });
   const url = routeIntegrationUrl(ctx.apiId, 'sendmessage');
   const send = (headers: Record<string, string>, payload: string) => {
     ctx.fake.resetCalls();
@@ -338,7 +338,7 @@ t.test('bodies that are not a JSON object', async (t) => {
 // Fastify's router raises these before any route, so only its `frameworkErrors` option reaches them:
 // buildApp passes problemFrameworkErrors (src/plugins/problem-details.ts).
 t.test('path parameters the router refuses still answer problem+json', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   t.test('a malformed percent-encoding', async (t) => {
     ctx.fake.resetCalls();
     const response = await ctx.app.inject({ method: 'PUT', url: `/v1/apis/${ctx.apiId}/routes/%E0%A4%A/integration`, payload: { backend: mock } });

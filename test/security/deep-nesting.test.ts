@@ -18,7 +18,7 @@ function deepArrays(levels: number): string {
 }
 
 t.test('deep nesting is a 400 problem+json, with no AWS call', async (t) => {
-  const ctx = await buildTestApp(t);
+  const ctx = await buildTestApp(t, { checkValidators: true });
   const { app, apiId, fake } = ctx;
   const cases = [
     {

@@ -122,7 +122,7 @@ t.test('requests that arrive together are counted one each (the library store ha
 });
 
 t.test('every input (path, query string, body) is bounded: strings, arrays and maps', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app } = await buildTestApp(t, { checkValidators: true });
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   const unbounded: string[] = [];
   const walk = (schema: unknown, path: string): void => {

@@ -9,7 +9,9 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { SERVER_EXTRAS } from '../../src/plugins/server-extras.js';
 import type { SerializerCompilers } from '../../src/serializers/types.js';
+import type { ValidatorCompilers } from '../../src/validation.js';
 import { checkedSerializers } from './checked-serializers.js';
+import { checkedValidators } from './checked-validators.js';
 import { hashApiKey } from '../../src/auth/credentials.js';
 import { createInProcessLock } from '../../src/audit/locks.js';
 import { createMemoryAuditStore, type MemoryAuditStore } from '../../src/audit/memory-store.js';
@@ -63,6 +65,14 @@ export interface TestAppOptions {
   readinessCacheMs?: number;
   /** Default: the server's, each response also written by the Lambda's and compared (checked-serializers.ts). */
   serializers?: SerializerCompilers;
+  /**
+   * Validate every request with both Ajv at run time and the Lambda bundle's generated validators,
+   * failing on any difference (checked-validators.ts); default Ajv at run time only, as generating
+   * them takes a test process about a second.
+   */
+  checkValidators?: boolean;
+  /** Validators of the test's own (default: see checkValidators). */
+  validators?: ValidatorCompilers;
   /** The clock of the services (audit times, Idempotency-Key expiry); default the system clock. */
   clock?: Clock;
 }
@@ -101,7 +111,11 @@ export async function buildTestApp(t: Teardown, options: TestAppOptions = {}): P
     auditStore: options.audit?.store ?? auditStore,
     logger: options.logger ?? false,
     // The server's, with every response also written by the Lambda's serializers and compared.
-    extras: { ...SERVER_EXTRAS, serializers: options.serializers ?? checkedSerializers },
+    extras: {
+      ...SERVER_EXTRAS,
+      serializers: options.serializers ?? checkedSerializers,
+      ...(options.validators ? { validators: options.validators } : options.checkValidators ? { validators: await checkedValidators() } : {}),
+    },
     ...(options.readinessCacheMs === undefined ? {} : { readinessCacheMs: options.readinessCacheMs }),
   });
   const credential = options.credential ?? TEST_API_KEY;
