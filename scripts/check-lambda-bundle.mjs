@@ -40,6 +40,10 @@ try {
   check(listing.some((file) => /^chunks\/.+\.mjs$/.test(file)), 'the lazily loaded chunks are in the zip');
   check(listing.includes('static/swagger-ui-bundle.js') && listing.includes('static/index.html'), "Swagger UI's static files are in the zip");
   check(listing.includes('openapi.json'), 'the OpenAPI document is in the zip');
+  check(
+    listing.includes('validators/index.json') && listing.some((file) => /^validators\/[0-9a-f]+\.cjs$/.test(file)),
+    'the route validators generated at build time are in the zip',
+  );
   const resolvable = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', "import('better-sqlite3').then(() => console.log('yes'), () => console.log('no'))"],
