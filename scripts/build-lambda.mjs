@@ -54,11 +54,14 @@ export const SERVER_ONLY = [
   'ajv',
   'ajv-formats',
   'fast-uri',
+  'ip-address',
 ];
 
 const STUBBED = {
   '@fastify/fast-json-stringify-compiler': join(root, 'scripts/lambda-stubs/fast-json-stringify-compiler.cjs'),
   '@fastify/ajv-compiler': join(root, 'scripts/lambda-stubs/ajv-compiler.cjs'),
+  // @fastify/rate-limit's default key generator's IPv6 parsing (33 KB): the app brings its own.
+  'ip-address': join(root, 'scripts/lambda-stubs/ip-address.cjs'),
 };
 
 /** Resolves each STUBBED package to its stub. */

@@ -2,7 +2,7 @@
 // SQLite in memory (tests), or PostgreSQL (the shared store when several instances run).
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { AuditDatabase } from './tables.js';
 
@@ -51,6 +51,7 @@ export async function createAuditDatabase(
   options: AuditDatabaseOptions = {},
 ): Promise<AuditDatabaseHandle> {
   if (url.startsWith('sqlite:')) {
+    const { SqliteDialect } = await import('./sqlite-dialect.js');
     const db = new Kysely<AuditDatabase>({
       dialect: new SqliteDialect({
         database: await openSqlite(sqlitePath(url), options.sqliteBusyTimeoutMillis ?? 5_000),

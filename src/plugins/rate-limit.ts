@@ -26,6 +26,8 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     global: true,
     max: options.max,
     timeWindow: options.windowMs,
+    // Always ours: the Lambda bundle stubs the IPv6 parser the library's default needs
+    // (scripts/lambda-stubs/ip-address.cjs).
     keyGenerator: rateLimitKey,
     // The library's own in-memory store miscounts requests that arrive together (rate-limit-store.ts).
     store: SnapshotLocalStore,
