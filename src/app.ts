@@ -94,7 +94,7 @@ export interface AppExtras {
   /**
    * How route schemas become validators: Ajv compiling at run time (the default: the server, the
    * tests), or the Lambda bundle's code that the same Ajv generated at build time
-   * (validators/precompiled.ts: no Ajv to load or compile at a cold start).
+   * (precompiled-validators.ts: no Ajv to load or compile at a cold start).
    */
   validators?: ValidatorCompilers;
 }

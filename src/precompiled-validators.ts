@@ -2,7 +2,7 @@
 // the Lambda app (scripts/write-lambda-validators.ts, with the options of validation.ts), one
 // CommonJS file each, loaded synchronously the first time its route validates a request. A cold
 // start then neither parses Ajv nor compiles a schema; the errors are Ajv's own, so problem bodies
-// are the same bytes as the server's (test/entry/lambda-validators.test.ts).
+// are the same bytes as the server's (test/precompiled-validators.test.ts, test/support/checked-validators.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -11,7 +11,7 @@
 // routes that instance never serves. The serializers are the runtime's (AppExtras.serializers:
 // compiled by fast-json-stringify on the server, projected and JSON.stringify'd on Lambda), and so
 // are the validators (AppExtras.validators): Ajv compiles them at run time on the server, the
-// Lambda bundle loads the code the same Ajv generated at build time (validators/precompiled.ts).
+// Lambda bundle loads the code the same Ajv generated at build time (precompiled-validators.ts).
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 import type { BuildSerializer } from './serializers/types.js';
